@@ -1,0 +1,19 @@
+/**
+ * The root command and the global `--config PATH` option. Subcommands accept `--config` as well,
+ * so `catalog-sync --config x.ts plan` and `catalog-sync plan --config x.ts` both work.
+ */
+import { Command, Options } from "@effect/cli"
+import { Effect, Option } from "effect"
+import * as Loader from "../config/Loader.js"
+
+export const configOption = Options.text("config").pipe(
+  Options.withAlias("c"),
+  Options.withDescription("the configuration file (default: ./sync.config.ts, else the bundled demo defaults)"),
+  Options.optional
+)
+
+export const root = Command.make("catalog-sync", { config: configOption })
+
+/** Loads the configuration named by the subcommand's `--config`, else the root's, else the default. */
+export const loadConfig = (own: Option.Option<string>) =>
+  Effect.flatMap(root, (parent) => Loader.load(Option.orElse(own, () => parent.config)))

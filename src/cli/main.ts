@@ -1,0 +1,34 @@
+/**
+ * The composition root: the only place that picks implementations. Parses the command line, runs
+ * the command, and turns every failure a user can cause into a clear message and an exit code.
+ */
+import { Command, ValidationError } from "@effect/cli"
+import { NodeContext, NodeRuntime } from "@effect/platform-node"
+import { Cause, Console, Effect } from "effect"
+import * as Version from "../Version.js"
+import * as ConfigCommand from "./ConfigCommand.js"
+import * as ExitCode from "./ExitCode.js"
+import { root } from "./Root.js"
+
+const command = root.pipe(
+  Command.withDescription("Two-way product-catalog sync between Pipedrive and ERP/CSV catalogs."),
+  Command.withSubcommands([ConfigCommand.command])
+)
+
+const cli = Command.run(command, { name: "catalog-sync", version: Version.version })
+
+cli(process.argv).pipe(
+  Effect.catchAll((error) =>
+    ValidationError.isValidationError(error)
+      ? Effect.sync(() => ExitCode.set(ExitCode.Error)) // @effect/cli has printed what was wrong
+      : ExitCode.report(error)
+  ),
+  Effect.catchAllDefect((defect) =>
+    Console.error(`catalog-sync: internal error (a bug; please report it with this trace):\n${Cause.pretty(Cause.die(defect))}`).pipe(
+      Effect.zipRight(Effect.sync(() => ExitCode.set(ExitCode.Error)))
+    )
+  ),
+  Effect.provide(NodeContext.layer),
+  Effect.asVoid,
+  (program) => NodeRuntime.runMain(program, { disableErrorReporting: true })
+)

@@ -1,0 +1,163 @@
+/**
+ * The configuration of a sync: its Schema (what a user writes in `sync.config.ts`), `defineConfig`
+ * for typed authoring, and the resolved form the engine runs on (absolute paths, the Pipedrive
+ * target with its token as `Redacted`, defaults filled in).
+ */
+import { Context, Redacted, Schema } from "effect"
+
+/** The decoded value of `{}`: every default of a section filled in. */
+const defaultsOf = <A, I>(schema: Schema.Schema<A, I>) => () => Schema.decodeUnknownSync(schema)({})
+
+const positiveInt = Schema.Int.pipe(Schema.positive())
+const share = Schema.Number.pipe(Schema.between(0, 1)).annotations({ description: "a share between 0 and 1 (0.25 = 25 %)" })
+
+export const Plan = Schema.Literal("lite", "growth", "premium", "ultimate")
+export type Plan = typeof Plan.Type
+
+/** Requests per rolling 2-second window for an API token, by plan (Pipedrive's published limits). */
+export const burstLimitByPlan: Readonly<Record<Plan, number>> = { lite: 20, growth: 40, premium: 100, ultimate: 120 }
+
+export const PipedriveInput = Schema.Struct({
+  /** `acme` for `https://acme.pipedrive.com`. Defaults to `PIPEDRIVE_COMPANY_DOMAIN`. */
+  companyDomain: Schema.optional(
+    Schema.String.pipe(
+      Schema.pattern(/^[a-z0-9][a-z0-9-]*$/i, {
+        message: (i) => `expected the company part of https://COMPANY.pipedrive.com, such as "acme", got ${JSON.stringify(i.actual)}`
+      })
+    )
+  ),
+  /** An explicit API origin (a running `catalog-sync emulator`, a proxy). Defaults to `PIPEDRIVE_BASE_URL`. */
+  baseUrl: Schema.optional(
+    Schema.String.pipe(
+      Schema.pattern(/^https?:\/\/[^\s/]+(\/.*)?$/, {
+        message: (i) => `expected an http(s) URL such as "http://127.0.0.1:8080", got ${JSON.stringify(i.actual)}`
+      })
+    )
+  ),
+  plan: Schema.optionalWith(Plan, { default: () => "lite" as const }),
+  /** Overrides the plan's burst limit (requests per 2 s). */
+  burstLimit: Schema.optional(positiveInt),
+  /** Stop a run cleanly once it has spent this many API tokens. */
+  tokenCap: Schema.optional(positiveInt),
+  /** The company's daily token budget, when known: shown beside each run's usage. */
+  dailyBudget: Schema.optional(positiveInt),
+  timeoutMs: Schema.optionalWith(positiveInt, { default: () => 30_000 }),
+  /** Writes in flight at once (the rate gate still paces them). */
+  concurrency: Schema.optionalWith(positiveInt.pipe(Schema.lessThanOrEqualTo(32)), { default: () => 4 })
+})
+
+export const Encoding = Schema.Literal("auto", "utf-8", "utf-16le", "utf-16be", "windows-1252", "latin1")
+export const Delimiter = Schema.Literal(",", ";", "\t", "|")
+export const DecimalStyle = Schema.Literal("point", "comma", "auto")
+
+export const DialectInput = Schema.Struct({
+  encoding: Schema.optional(Encoding),
+  delimiter: Schema.optional(Delimiter),
+  quote: Schema.optional(Schema.String.pipe(Schema.length(1))),
+  /** How decimals are written; `auto` detects it per column and refuses ambiguous ones. */
+  decimal: Schema.optional(DecimalStyle),
+  thousands: Schema.optional(Schema.Literal(".", ",", " ", "'", "none")),
+  /** Lines before the header (a report title, an export date). */
+  skipLines: Schema.optional(Schema.Int.pipe(Schema.nonNegative())),
+  /** `false` when the file has no header row; or the column names to use instead of it. */
+  header: Schema.optional(Schema.Union(Schema.Boolean, Schema.NonEmptyArray(Schema.String))),
+  lineEnding: Schema.optional(Schema.Literal("lf", "crlf", "cr"))
+})
+
+export const WriteBackInput = Schema.Struct({
+  path: Schema.String,
+  /** `patch`: one row per changed or new product, key plus changed columns; `full`: the whole catalog. */
+  mode: Schema.optionalWith(Schema.Literal("patch", "full"), { default: () => "patch" as const })
+})
+
+export const ErpInput = Schema.Struct({
+  path: Schema.String,
+  dialect: Schema.optionalWith(DialectInput, { default: () => ({}) }),
+  writeBack: Schema.optional(WriteBackInput)
+})
+
+export const SyncMode = Schema.Literal("mirror", "additive", "update-only")
+export type SyncMode = typeof SyncMode.Type
+
+export const ConflictPolicy = Schema.Literal("erp-wins", "pipedrive-wins", "manual")
+export type ConflictPolicy = typeof ConflictPolicy.Type
+
+export const DeletePolicy = Schema.Literal("ignore", "unlink", "archive", "delete")
+export type DeletePolicy = typeof DeletePolicy.Type
+
+export const GuardsInput = Schema.Struct({
+  /** Refuse when more than this share of products would change. */
+  maxChangedShare: Schema.optionalWith(share, { default: () => 0.5 }),
+  /** Refuse when more than this share would be deleted, archived or unlinked. */
+  maxDeletedShare: Schema.optionalWith(share, { default: () => 0.05 }),
+  /** Refuse when the ERP file has this share fewer rows than the last run. */
+  maxRowDrop: Schema.optionalWith(share, { default: () => 0.2 })
+})
+
+export const PoliciesInput = Schema.Struct({
+  /** Creates per direction: `mirror` creates and applies the delete policy, `additive` creates, `update-only` never creates. */
+  mode: Schema.optionalWith(
+    Schema.Union(SyncMode, Schema.Struct({ toPipedrive: SyncMode, toErp: SyncMode })),
+    { default: () => "additive" as const }
+  ),
+  conflicts: Schema.optionalWith(ConflictPolicy, { default: () => "manual" as const }),
+  deletes: Schema.optionalWith(DeletePolicy, { default: () => "ignore" as const }),
+  guards: Schema.optionalWith(GuardsInput, { default: defaultsOf(GuardsInput) })
+})
+
+/** The whole configuration, as written in `sync.config.ts`. */
+export const ConfigInput = Schema.Struct({
+  pipedrive: Schema.optionalWith(PipedriveInput, { default: defaultsOf(PipedriveInput) }),
+  erp: ErpInput,
+  /** The mapping module (`defineMapping`), relative to the config file. */
+  mapping: Schema.optionalWith(Schema.String, { default: () => "./mappings/default.ts" }),
+  policies: Schema.optionalWith(PoliciesInput, { default: defaultsOf(PoliciesInput) }),
+  /** The SQLite state file, relative to the config file. */
+  state: Schema.optionalWith(Schema.String, { default: () => ".catalog-sync/state.db" })
+})
+
+/** What a user writes: every default optional. */
+export type ConfigInput = typeof ConfigInput.Encoded
+/** The decoded input, defaults filled in, paths not yet resolved. */
+export type DecodedInput = typeof ConfigInput.Type
+
+/** Typed authoring for `sync.config.ts`: `export default defineConfig({ ... })`. */
+export const defineConfig = (config: ConfigInput): ConfigInput => config
+
+/** Where the engine sends its Pipedrive requests. */
+export type Target =
+  | { readonly _tag: "Emulator" }
+  | { readonly _tag: "Remote"; readonly baseUrl: string; readonly token: Redacted.Redacted<string> }
+
+export type Dialect = typeof DialectInput.Type
+
+/** The configuration the engine runs on. */
+export interface ResolvedConfig {
+  /** The file it came from, or `null` for the embedded defaults. */
+  readonly source: string | null
+  readonly baseDir: string
+  readonly pipedrive: {
+    readonly target: Target
+    readonly plan: Plan
+    readonly burstLimit: number
+    readonly tokenCap: number | undefined
+    readonly dailyBudget: number | undefined
+    readonly timeoutMs: number
+    readonly concurrency: number
+  }
+  readonly erp: {
+    readonly path: string
+    readonly dialect: Dialect
+    readonly writeBack: { readonly path: string; readonly mode: "patch" | "full" }
+  }
+  readonly mapping: string
+  readonly policies: {
+    readonly mode: { readonly toPipedrive: SyncMode; readonly toErp: SyncMode }
+    readonly conflicts: ConflictPolicy
+    readonly deletes: DeletePolicy
+    readonly guards: typeof GuardsInput.Type
+  }
+  readonly state: string
+}
+
+export class SyncConfig extends Context.Tag("catalog-sync/SyncConfig")<SyncConfig, ResolvedConfig>() {}
