@@ -3,7 +3,8 @@
  * the command, and turns every failure a user can cause into a clear message and an exit code.
  */
 import { Command, ValidationError } from "@effect/cli"
-import { NodeContext, NodeRuntime } from "@effect/platform-node"
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Cause, Console, Effect } from "effect"
 import * as Version from "../Version.js"
 import * as ConfigCommand from "./ConfigCommand.js"

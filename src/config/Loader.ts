@@ -77,7 +77,7 @@ const importModule = (file: string) =>
         fsCache: false,
         alias: { "catalog-sync": ownIndex }
       })
-      return jiti.import<unknown>(file, { default: true })
+      return jiti.import<Record<string, unknown>>(file)
     },
     catch: (error) => {
       const raw = error instanceof Error ? error.message : String(error)
@@ -86,7 +86,11 @@ const importModule = (file: string) =>
     }
   })
 
-const decodeInput = (source: string, raw: unknown) => {
+const decodeInput = (source: string, module: Record<string, unknown>) => {
+  // jiti hands back the namespace itself as `default` when the file has no default export.
+  const raw = module.default === module || (typeof module.default === "object" && module.default !== null && "__esModule" in module.default)
+    ? undefined
+    : module.default
   if (raw === undefined || raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     return Either.left(
       new ConfigError({

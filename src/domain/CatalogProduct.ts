@@ -11,7 +11,7 @@ import { PipedriveId } from "./PipedriveId.js"
 import { Sku } from "./Sku.js"
 
 /** A decimal carried as a string in JSON (`"19.9"`), a `BigDecimal` in memory. */
-export const Decimal = Schema.BigDecimal
+export const Decimal = Schema.BigDecimal.annotations({ description: 'a decimal number written with a point, such as "19.9"' })
 
 /** One currency's price parts. An absent part is not owned by this side; `null` is empty. */
 export const PriceParts = Schema.Struct({
@@ -78,5 +78,8 @@ export class CatalogProduct extends Schema.Class<CatalogProduct>("CatalogProduct
 export const scalarFields = ["name", "code", "description", "unit", "tax", "category", "active", "linkable"] as const
 export type ScalarField = (typeof scalarFields)[number]
 
-export const decode = Schema.decodeUnknown(CatalogProduct, { errors: "all", onExcessProperty: "error" })
+const strict = { errors: "all", onExcessProperty: "error" } as const
+/** Decodes strictly: every problem at once, and unknown keys (a lower-case currency) are errors, not dropped. */
+export const decode = Schema.decodeUnknown(CatalogProduct, strict)
+export const decodeEither = Schema.decodeUnknownEither(CatalogProduct, strict)
 export const encode = Schema.encode(CatalogProduct)

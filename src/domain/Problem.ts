@@ -77,7 +77,12 @@ const walk = (
     case "Forbidden":
       return [make(joinPath(path), issue.message ?? "is not allowed here")]
     case "Transformation":
-      return walk(issue.issue, path)
+      // A value of the right kind that does not convert ("19,5" for a decimal): say what converts.
+      if (issue.kind !== "Transformation") return walk(issue.issue, path, knownKeys)
+      if (SchemaAST.getDescriptionAnnotation(issue.ast)._tag === "Some" || issue.issue._tag !== "Type" || issue.issue.message === undefined) {
+        return [make(joinPath(path), `expected ${describe(issue.ast)}, got ${showActual(issue.actual)}`)]
+      }
+      return [make(joinPath(path), issue.issue.message)]
     case "Refinement": {
       if (issue.kind === "From") return walk(issue.issue, path)
       const custom = SchemaAST.getMessageAnnotation(issue.ast)

@@ -1,0 +1,18 @@
+/** Runs the built CLI (`bin/catalog-sync.js`) as a subprocess, the way a user does. */
+import { spawnSync } from "node:child_process"
+import { fileURLToPath } from "node:url"
+
+export const bin = fileURLToPath(new URL("../../bin/catalog-sync.js", import.meta.url))
+
+export interface Result {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+export const runCli = (args: ReadonlyArray<string>, options: { cwd?: string; env?: Record<string, string | undefined> } = {}): Result => {
+  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1", PIPEDRIVE_API_TOKEN: undefined, PIPEDRIVE_COMPANY_DOMAIN: undefined, PIPEDRIVE_BASE_URL: undefined, ...options.env }
+  for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k]
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: options.cwd ?? process.cwd(), env: env as NodeJS.ProcessEnv, encoding: "utf8", timeout: 60_000 })
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
+}
