@@ -1,0 +1,137 @@
+/**
+ * Reads a CSV file as a `Stream` of rows in constant memory: the dialect is detected from the first
+ * bytes (configuration overrides win), the header row is read from the same sample, and the rows
+ * are decoded and tokenized chunk by chunk. Each row keeps its physical start line and its exact
+ * source text, so errors point at the right line and an unchanged row can be written back byte for
+ * byte.
+ */
+import { FileSystem } from "@effect/platform"
+import type { PlatformError } from "@effect/platform/Error"
+import { Chunk, Effect, Either, Option, Stream } from "effect"
+import * as Dialect from "./Dialect.js"
+import * as Encoding from "./Encoding.js"
+import * as FileError from "./FileError.js"
+import * as Tokenizer from "./Tokenizer.js"
+
+export type Row = Tokenizer.Record
+
+export interface Header {
+  /** The header's physical line; 0 when the file has none. */
+  readonly line: number
+  /** Column names: the header cells with white space trimmed and collapsed, the configured names, or 1, 2, … */
+  readonly names: ReadonlyArray<string>
+  /** The header cells exactly as in the file (empty without a header row). */
+  readonly cells: ReadonlyArray<string>
+  /** The header's source text, line break included ("" without a header row). */
+  readonly raw: string
+  /** The lines skipped before the header, exactly. */
+  readonly preamble: string
+}
+
+export interface Source {
+  readonly file: string
+  readonly dialect: Dialect.Dialect
+  readonly header: Header
+  /** The data rows, read afresh from the file each time the stream runs. */
+  readonly rows: Stream.Stream<Row, FileError.CsvFileError>
+}
+
+/** Bytes read for detection; the header row must fit in them. */
+export const SAMPLE_BYTES = 64 * 1024
+const CHUNK_BYTES = 256 * 1024
+
+const platformError = (file: string) => (e: PlatformError): FileError.CsvFileError =>
+  e._tag === "SystemError" && e.reason === "NotFound"
+    ? FileError.make(file, "NotFound", "no such file")
+    : FileError.make(file, "Unreadable", `cannot be read: ${e.message}`)
+
+const encodingError = (file: string) => (p: Encoding.Problem) => FileError.make(file, "Encoding", p.message)
+
+const normalizeName = (cell: string): string => cell.replace(/\s+/g, " ").trim()
+
+const sample = (fs: FileSystem.FileSystem, file: string) =>
+  Effect.scoped(
+    Effect.gen(function*() {
+      const info = yield* fs.stat(file)
+      if (info.type === "Directory") return yield* Effect.fail(FileError.make(file, "Unreadable", "is a directory, not a file"))
+      const handle = yield* fs.open(file, { flag: "r" })
+      const bytes = yield* handle.readAlloc(SAMPLE_BYTES)
+      const size = Number(info.size)
+      return { bytes: Option.getOrElse(bytes, () => new Uint8Array(0)), complete: size <= SAMPLE_BYTES }
+    })
+  ).pipe(Effect.catchTag("SystemError", (e) => Effect.fail(platformError(file)(e))), Effect.catchTag("BadArgument", (e) => Effect.fail(platformError(file)(e))))
+
+/** Decoded, tokenized records of the whole file (preamble dropped), chunk by chunk. */
+const records = (fs: FileSystem.FileSystem, file: string, dialect: Dialect.Dialect): Stream.Stream<Row, FileError.CsvFileError> =>
+  Stream.suspend(() => {
+    const decoder = Encoding.decoder(dialect.encoding)
+    const tokenizer = Tokenizer.make({ delimiter: dialect.delimiter, quote: dialect.quote, skipLines: dialect.skipLines })
+    let offset = 0
+    const unclosed = (u: Tokenizer.Unclosed) =>
+      FileError.make(file, "Malformed", `line ${u.line}: a quote opens a field that never closes; the rest of the file would be swallowed into it`)
+    const step = (bytes: Uint8Array) => {
+      const text = decoder.write(bytes, offset)
+      offset += bytes.length
+      if (Either.isLeft(text)) return Effect.fail(encodingError(file)(text.left))
+      const out: Array<Row> = []
+      tokenizer.push(text.right, out)
+      return Effect.succeed(Chunk.unsafeFromArray(out))
+    }
+    const finish = Effect.suspend(() => {
+      const rest = decoder.end()
+      if (Either.isLeft(rest)) return Effect.fail(encodingError(file)(rest.left))
+      const out: Array<Row> = []
+      tokenizer.push(rest.right, out)
+      const u = tokenizer.end(out)
+      return u === undefined ? Effect.succeed(Chunk.unsafeFromArray(out)) : Effect.fail(unclosed(u))
+    })
+    return fs.stream(file, { chunkSize: CHUNK_BYTES }).pipe(
+      Stream.mapError(platformError(file)),
+      Stream.mapEffect(step),
+      Stream.concat(Stream.fromEffect(finish)),
+      Stream.flattenChunks
+    )
+  })
+
+/**
+ * Opens a CSV file: detects its encoding and dialect (configuration first), reads its header and
+ * returns the stream of its data rows. File-level problems fail here, before any row is read.
+ */
+export const open = (file: string, input: Dialect.Input = {}): Effect.Effect<Source, FileError.CsvFileError, FileSystem.FileSystem> =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const { bytes, complete } = yield* sample(fs, file)
+    const encoding = yield* Encoding.detect(bytes, input.encoding ?? "auto", complete).pipe(Either.mapLeft(encodingError(file)))
+    const bomBytes = encoding.bom ? Encoding.bomLength(encoding.name) : 0
+    if (bytes.length <= bomBytes) return yield* Effect.fail(FileError.make(file, "Empty", "the file is empty"))
+    // Decode the sample cut at its last line break, so that no character or record is cut in half.
+    const decoder = Encoding.decoder(encoding)
+    const decoded = yield* Either.flatMap(decoder.write(bytes, 0), (text) => (complete ? Either.map(decoder.end(), (rest) => text + rest) : Either.right(text))).pipe(
+      Either.mapLeft(encodingError(file))
+    )
+    const cut = complete ? decoded.length : Math.max(decoded.lastIndexOf("\n"), decoded.lastIndexOf("\r")) + 1
+    const text = decoded.slice(0, cut)
+    if (text.trim() === "") return yield* Effect.fail(FileError.make(file, "Empty", complete ? "the file is empty (only white space)" : "no line break in the first 64 KiB"))
+    const dialect = yield* Dialect.detect(text, complete, encoding, input).pipe(Either.mapLeft((m) => FileError.make(file, "Empty", m)))
+    const tokenizer = Tokenizer.make({ delimiter: dialect.delimiter, quote: dialect.quote, skipLines: dialect.skipLines })
+    const first: Array<Row> = []
+    tokenizer.push(text, first)
+    if (complete && tokenizer.end(first) !== undefined && first.length === 0) {
+      return yield* Effect.fail(FileError.make(file, "Malformed", "the first line opens a quote that never closes"))
+    }
+    const headRow = first[0]
+    if (headRow === undefined) return yield* Effect.fail(FileError.make(file, "Malformed", "the header row does not end within the first 64 KiB"))
+    const width = Math.max(...first.slice(0, 200).map((r) => r.cells.length))
+    const header: Header = dialect.header
+      ? { line: headRow.line, names: headRow.cells.map(normalizeName), cells: headRow.cells, raw: headRow.raw, preamble: tokenizer.skipped() }
+      : {
+        line: 0,
+        names: dialect.names ?? Array.from({ length: width }, (_, i) => String(i + 1)),
+        cells: [],
+        raw: "",
+        preamble: tokenizer.skipped()
+      }
+    const all = records(fs, file, dialect)
+    const rows = dialect.header ? Stream.drop(all, 1) : all
+    return { file, dialect, header, rows }
+  })
