@@ -1,0 +1,257 @@
+/**
+ * Reading an ERP catalog: the CSV rows typed by column specs, keyed by one column. File-level
+ * problems (a missing or doubled column, an ambiguous decimal column, no rows) fail `open` before
+ * any row is handed out. Row-level problems reject the row with every reason found; a key that is
+ * missing or appears more than once rejects every row that carries it. The key check needs the
+ * whole file, so `open` makes one pass that keeps only keys and line numbers, and `rows` a second
+ * that streams the typed rows — never the whole file in memory.
+ */
+import type { FileSystem } from "@effect/platform"
+import { Chunk, Effect, Stream } from "effect"
+import * as Suggest from "../domain/Suggest.js"
+import * as Cell from "./Cell.js"
+import type * as Dialect from "./Dialect.js"
+import * as FileError from "./FileError.js"
+import * as Reader from "./Reader.js"
+import * as RowError from "./RowError.js"
+
+export interface Options {
+  /** The key column's name. */
+  readonly key: string
+  /** The columns to type; the key may be among them (as text) or not. */
+  readonly columns: ReadonlyArray<Cell.ColumnSpec>
+  readonly dialect?: Dialect.Input
+  /** Rows sampled to detect each decimal column's style (default 2000). */
+  readonly sampleRows?: number
+}
+
+export interface Column extends Cell.Resolved {
+  /** The column's position in the file; -1 for an optional column the file does not have. */
+  readonly index: number
+}
+
+/** A row that passed: its key and its typed values, by column name. */
+export interface Good {
+  readonly _tag: "Good"
+  readonly line: number
+  readonly key: string
+  readonly values: Readonly<Record<string, Cell.Value>>
+  readonly row: Reader.Row
+}
+
+/** A row that did not, with every reason. */
+export interface Rejected {
+  readonly _tag: "Rejected"
+  readonly line: number
+  readonly key?: string
+  readonly errors: readonly [RowError.RowError, ...Array<RowError.RowError>]
+  readonly row: Reader.Row
+}
+
+export type Item = Good | Rejected
+
+export interface Catalog {
+  readonly source: Reader.Source
+  readonly key: Column
+  readonly columns: ReadonlyArray<Column>
+  /** Data rows in the file (good and rejected). */
+  readonly rowCount: number
+  /** Keys that appear on more than one row, with their lines. */
+  readonly duplicateKeys: ReadonlyMap<string, ReadonlyArray<number>>
+  /** Every data row, typed or rejected, in file order; read afresh from the file each run. */
+  readonly rows: Stream.Stream<Item, FileError.CsvFileError>
+}
+
+const show = (s: string) => JSON.stringify(s)
+
+/** The position of `name` among the header names: exact, else the one case-insensitive match. */
+const indexOf = (names: ReadonlyArray<string>, name: string): number | "duplicate" => {
+  const exact = names.flatMap((n, i) => (n === name ? [i] : []))
+  if (exact.length > 1) return "duplicate"
+  if (exact.length === 1) return exact[0] as number
+  const loose = names.flatMap((n, i) => (n.toLowerCase() === name.trim().toLowerCase() ? [i] : []))
+  return loose.length === 1 ? (loose[0] as number) : loose.length > 1 ? "duplicate" : -1
+}
+
+const locate = (source: Reader.Source, specs: ReadonlyArray<Cell.ColumnSpec>) => {
+  const names = source.header.names
+  const missing: Array<string> = []
+  const doubled: Array<string> = []
+  const found = specs.map((spec) => {
+    const at = indexOf(names, spec.name)
+    if (at === "duplicate") doubled.push(spec.name)
+    else if (at === -1 && (spec.required ?? true)) missing.push(spec.name)
+    return { spec, index: typeof at === "number" ? at : -1 }
+  })
+  const file = source.file
+  if (doubled.length > 0) {
+    return Effect.fail(
+      FileError.make(file, "DuplicateColumns", `${doubled.map((d) => `column ${show(d)} appears more than once in the header`).join("; ")}; rename one of them in the export or in the header setting`)
+    )
+  }
+  if (missing.length > 0) {
+    const lines = missing.map((m) => {
+      const hint = Suggest.didYouMean(m, names.filter((n) => n !== ""))
+      return `  - ${show(m)}${hint === "" ? "" : `: ${hint}`}`
+    })
+    const where = source.header.line === 0 ? "the file has no header row; its columns are" : `the header (line ${source.header.line}) has`
+    return Effect.fail(
+      FileError.make(
+        file,
+        "MissingColumns",
+        `${missing.length === 1 ? "a required column is" : `${missing.length} required columns are`} missing:\n${lines.join("\n")}\n${where}: ${names.map(show).join(", ")}`
+      )
+    )
+  }
+  return Effect.succeed(found)
+}
+
+/** Decides the number format of each numeric column: its own setting, the file's, else detected over a sample. */
+const formats = (
+  source: Reader.Source,
+  found: ReadonlyArray<{ readonly spec: Cell.ColumnSpec; readonly index: number }>,
+  sampleRows: number
+): Effect.Effect<Array<Cell.NumberFormat>, FileError.CsvFileError> =>
+  Effect.gen(function*() {
+    const dialect = source.dialect
+    const configured = found.map(({ spec }) => ({
+      decimal: spec.decimal ?? dialect.decimal,
+      thousands: spec.thousands ?? dialect.thousands
+    }))
+    const toDetect = found.flatMap(({ spec, index }, i) =>
+      spec.type === "decimal" && index >= 0 && configured[i]?.decimal === "auto" ? [{ i, index, detector: Cell.detector() }] : []
+    )
+    if (toDetect.length > 0) {
+      yield* Stream.runForEach(Stream.take(source.rows, sampleRows), (row) =>
+        Effect.sync(() => {
+          for (const d of toDetect) {
+            const cell = row.cells[d.index]
+            if (cell !== undefined) d.detector.add(cell)
+          }
+        }))
+    }
+    const problems: Array<string> = []
+    const result = configured.map((c): Cell.NumberFormat => ({
+      decimal: c.decimal,
+      thousands: c.thousands ?? "none"
+    }))
+    for (const d of toDetect) {
+      const name = found[d.i]?.spec.name ?? ""
+      const r = d.detector.result()
+      if (r._tag === "Mixed") {
+        problems.push(`column ${show(name)} mixes a decimal point (${show(r.point)}) and a decimal comma (${show(r.comma)})`)
+      } else if (r._tag === "Ambiguous") {
+        problems.push(`column ${show(name)}: ${r.examples.map(show).join(", ")} may use "." or "," as a decimal or as a thousands separator`)
+      } else {
+        result[d.i] = { decimal: r.format.decimal, thousands: configured[d.i]?.thousands ?? r.format.thousands }
+      }
+    }
+    if (problems.length > 0) {
+      return yield* Effect.fail(
+        FileError.make(source.file, "AmbiguousDecimal", `cannot tell how decimals are written: ${problems.join("; ")}. Set the decimal style ("point" or "comma") for the column in the mapping, or for the file in erp.dialect.decimal`)
+      )
+    }
+    return result
+  })
+
+/** One pass over the keys only: how many rows, and which keys appear more than once. */
+const scanKeys = (source: Reader.Source, keyIndex: number) =>
+  Effect.suspend(() => {
+    const first = new Map<string, number>()
+    const duplicates = new Map<string, Array<number>>()
+    let rows = 0
+    return Stream.runForEachChunk(source.rows, (chunk) =>
+      Effect.sync(() => {
+        for (const row of chunk) {
+          rows++
+          const key = row.cells[keyIndex]?.trim() ?? ""
+          if (key === "") continue
+          const seen = first.get(key)
+          if (seen === undefined) first.set(key, row.line)
+          else {
+            const lines = duplicates.get(key)
+            if (lines === undefined) duplicates.set(key, [seen, row.line])
+            else lines.push(row.line)
+          }
+        }
+      })).pipe(Effect.map(() => ({ rows, duplicates: duplicates as ReadonlyMap<string, ReadonlyArray<number>> })))
+  })
+
+/** Types one row, or says every reason it cannot be. */
+const typeRow = (
+  file: string,
+  width: number,
+  key: Column,
+  columns: ReadonlyArray<Column & { readonly parse: Cell.Parser }>,
+  duplicates: ReadonlyMap<string, ReadonlyArray<number>>
+) =>
+(row: Reader.Row): Item => {
+  const cells = row.cells
+  const keyText = cells[key.index]?.trim() ?? ""
+  const errors: Array<RowError.RowError> = []
+  const fail = (reason: string, column?: string) => errors.push(RowError.make(file, row.line, reason, column, keyText))
+  if (row.problem !== undefined) fail(`malformed: ${row.problem}`)
+  if (cells.length < width) fail(`the row has ${cells.length} fields, the header has ${width}: it was cut short`)
+  else if (cells.length > width) {
+    let extra = false
+    for (let i = width; i < cells.length; i++) if ((cells[i] as string).trim() !== "") extra = true
+    if (extra) fail(`the row has ${cells.length} fields, the header has ${width}: values beyond the last column`)
+  }
+  if (keyText === "") fail(`no key: ${show(key.name)} is empty`, key.name)
+  else {
+    const lines = duplicates.get(keyText)
+    if (lines !== undefined) fail(`the key ${show(keyText)} appears ${lines.length} times (lines ${lines.join(", ")}): every row with it is rejected`, key.name)
+  }
+  const values: Record<string, Cell.Value> = { [key.name]: keyText }
+  if (cells.length >= width || errors.length === 0) {
+    for (const c of columns) {
+      const text = c.index < 0 ? "" : cells[c.index]
+      const v = text === undefined ? null : c.parse(text)
+      if (v instanceof Cell.Invalid) fail(v.reason, c.name)
+      else values[c.name] = v
+    }
+  }
+  if (errors.length > 0) {
+    const e = errors as unknown as Rejected["errors"]
+    return keyText === "" ? { _tag: "Rejected", line: row.line, errors: e, row } : { _tag: "Rejected", line: row.line, key: keyText, errors: e, row }
+  }
+  return { _tag: "Good", line: row.line, key: keyText, values, row }
+}
+
+/**
+ * Opens a catalog: checks the header against the column specs (every missing column listed, with
+ * the closest header names), decides each decimal column's style, and scans the keys. Fails with a
+ * `CsvFileError` on any file-level problem.
+ */
+export const open = (file: string, options: Options): Effect.Effect<Catalog, FileError.CsvFileError, FileSystem.FileSystem> =>
+  Effect.gen(function*() {
+    const source = yield* Reader.open(file, options.dialect ?? {})
+    const keySpec: Cell.ColumnSpec = { name: options.key, type: "text" }
+    const specs = options.columns.some((c) => c.name === options.key) ? options.columns : [keySpec, ...options.columns]
+    const found = yield* locate(source, specs)
+    const numberFormats = yield* formats(source, found, options.sampleRows ?? 2000)
+    const columns = found.map(({ spec, index }, i) => ({
+      ...Cell.resolve(spec, numberFormats[i] ?? { decimal: "auto", thousands: "none" }),
+      index
+    }))
+    const key = columns.find((c) => c.name === options.key) as Column
+    const scan = yield* scanKeys(source, key.index)
+    if (scan.rows === 0) {
+      return yield* Effect.fail(FileError.make(file, "Empty", source.header.line === 0 ? "the file has no rows" : `the file has a header (line ${source.header.line}) but no rows`))
+    }
+    const compiled = columns.filter((c) => c !== key).map((c) => ({ ...c, parse: Cell.parser(c) }))
+    const width = source.header.names.length
+    const toItem = typeRow(file, width, key, compiled, scan.duplicates)
+    return {
+      source,
+      key,
+      columns,
+      rowCount: scan.rows,
+      duplicateKeys: scan.duplicates,
+      rows: Stream.mapChunks(source.rows, Chunk.map(toItem))
+    }
+  })
+
+/** The reasons of a rejected row, as one text (the `reason` column of the rejects file). */
+export const reasons = (rejected: Rejected): string =>
+  rejected.errors.map((e) => (e.column === undefined ? e.reason : `${e.column}: ${e.reason}`)).join("; ")
