@@ -6,9 +6,9 @@
  */
 import { FileSystem, Path } from "@effect/platform"
 import { Config, Data, Effect, Either, Option, Redacted, Schema } from "effect"
-import { createJiti } from "jiti"
 import { fileURLToPath } from "node:url"
 import * as Problem from "../domain/Problem.js"
+import * as Import from "./Import.js"
 import { burstLimitByPlan, ConfigInput, type DecodedInput, type ResolvedConfig, type Target } from "./SyncConfig.js"
 
 /** The configuration cannot be used; `problems` lists every reason, each with where it is. */
@@ -58,39 +58,13 @@ const locate = (explicit: Option.Option<string>, cwd: string) =>
     return { file: path.join(packageRoot, "sync.config.ts"), embedded: true }
   })
 
-/** Where a thrown error points inside `file`: jiti's parse errors say `file:line:col`, others carry it in their stack. */
-const locationIn = (file: string, error: unknown): string => {
-  const text = error instanceof Error ? `${error.message}\n${error.stack ?? ""}` : String(error)
-  const escaped = file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
-  const m = new RegExp(`${escaped}:(\\d+)(?::(\\d+))?`).exec(text)
-  return m ? `${file}:${m[1]}${m[2] ? `:${m[2]}` : ""}` : file
-}
-
-/** `import ... from "catalog-sync"` in a config resolves to this very package (source or build). */
-const ownIndex = fileURLToPath(new URL(`../index${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`, import.meta.url))
-
 const importModule = (file: string) =>
-  Effect.tryPromise({
-    try: () => {
-      const jiti = createJiti(import.meta.url, {
-        moduleCache: false,
-        fsCache: false,
-        alias: { "catalog-sync": ownIndex }
-      })
-      return jiti.import<Record<string, unknown>>(file)
-    },
-    catch: (error) => {
-      const raw = error instanceof Error ? error.message : String(error)
-      const first = raw.split("\n")[0]?.replace(/^(Error: )?ParseError: /, "syntax error: ").trim() ?? "cannot be loaded"
-      return new ConfigError({ source: file, problems: [Problem.make(locationIn(file, error), first)] })
-    }
-  })
+  Import.importModule(file).pipe(
+    Effect.mapError((e) => new ConfigError({ source: file, problems: [Problem.make(e.at, e.reason)] }))
+  )
 
 const decodeInput = (source: string, module: Record<string, unknown>) => {
-  // jiti hands back the namespace itself as `default` when the file has no default export.
-  const raw = module.default === module || (typeof module.default === "object" && module.default !== null && "__esModule" in module.default)
-    ? undefined
-    : module.default
+  const raw = Import.defaultExport(module)
   if (raw === undefined || raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     return Either.left(
       new ConfigError({

@@ -76,7 +76,7 @@ export const ErpInput = Schema.Struct({
   writeBack: Schema.optional(WriteBackInput)
 })
 
-export const SyncMode = Schema.Literal("mirror", "additive", "update-only")
+export const SyncMode = Schema.Literal("mirror", "additive", "update-only", "off")
 export type SyncMode = typeof SyncMode.Type
 
 export const ConflictPolicy = Schema.Literal("erp-wins", "pipedrive-wins", "manual")
@@ -95,7 +95,10 @@ export const GuardsInput = Schema.Struct({
 })
 
 export const PoliciesInput = Schema.Struct({
-  /** Creates per direction: `mirror` creates and applies the delete policy, `additive` creates, `update-only` never creates. */
+  /**
+   * Per direction: `mirror` creates, updates and applies the delete policy; `additive` creates and
+   * updates; `update-only` only updates; `off` sends nothing that way.
+   */
   mode: Schema.optionalWith(
     Schema.Union(SyncMode, Schema.Struct({ toPipedrive: SyncMode, toErp: SyncMode })),
     { default: () => "additive" as const }

@@ -36,10 +36,29 @@ export class RangeValue extends Schema.TaggedClass<RangeValue>()("Range", {
   until: Schema.NullOr(Schema.String)
 }) {}
 
+/** A time of day or a time range, with its time zone (`time`, `timerange`). */
+export class TimeValue extends Schema.TaggedClass<TimeValue>()("Time", {
+  value: Schema.String,
+  until: Schema.NullOr(Schema.String),
+  timezoneId: Schema.NullOr(Schema.Int),
+  timezoneName: Schema.NullOr(Schema.String)
+}) {}
+
+/** An address: the text Pipedrive shows (`value`) and the parts it derived from it. */
+export class AddressValue extends Schema.TaggedClass<AddressValue>()("Address", {
+  value: Schema.String,
+  parts: Schema.Record({ key: Schema.String, value: Schema.NullOr(Schema.String) })
+}) {}
+
+/** A reference to another Pipedrive entity by id (`user`, `org`, `people`). */
+export class RefValue extends Schema.TaggedClass<RefValue>()("Ref", {
+  id: Schema.Int
+}) {}
+
 /**
- * A custom field's canonical value: text (varchar, text, phone, date, time, address, and enum
- * option labels), a decimal (double, int), a boolean, a set of option labels (sorted, no
- * duplicates), an amount in a currency, a range, or a reference id (user, org, person).
+ * A custom field's canonical value: text (varchar, text, phone, date, and enum option labels), a
+ * decimal (double, int), a boolean, a set of option labels (sorted, no duplicates), an amount in a
+ * currency, a date range, a time (range), an address, or a reference id (user, org, person).
  */
 export const CustomValue = Schema.Union(
   Schema.Null,
@@ -49,7 +68,9 @@ export const CustomValue = Schema.Union(
   Schema.Array(Schema.String),
   MoneyValue,
   RangeValue,
-  Schema.Struct({ _tag: Schema.Literal("Ref"), id: Schema.Int })
+  TimeValue,
+  AddressValue,
+  RefValue
 )
 export type CustomValue = typeof CustomValue.Type
 

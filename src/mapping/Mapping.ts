@@ -2,8 +2,9 @@
  * The shape of a field mapping, as a user writes it in `mappings/*.ts` with `defineMapping`:
  * which ERP column(s) feed which Pipedrive field, how values are parsed and formatted, and which
  * way each field may flow. Keyed by the Pipedrive target, so a target cannot be mapped twice and an
- * editor completes the built-in names.
+ * editor completes the built-in names. docs/mapping.md is the reference of every option.
  */
+import type { ConflictPolicy } from "../config/SyncConfig.js"
 import type { Direction, Side } from "../domain/Side.js"
 
 /** Built-in Pipedrive product fields, by their canonical name. */
@@ -17,41 +18,60 @@ export type CustomTarget = `custom.${string}`
 
 export type Target = BuiltinTarget | PriceTarget | CustomTarget
 
-/** How an ERP cell is read and written. */
+/** What a value of the ERP column is: text, a number, a flag, one of a list, or several of a list. */
 export type ValueType =
   | "text"
   | "decimal"
   | "integer"
   | "boolean"
+  /** Option labels; `values` maps ERP spellings to Pipedrive labels (unlisted values pass through). */
   | { readonly enum: Readonly<Record<string, string>> }
-  | { readonly set: { readonly separator: string } }
+  /** Several option labels in one cell, split on `separator` (and joined with it on the way back). */
+  | { readonly set: { readonly separator: string; readonly values?: Readonly<Record<string, string>> } }
+
+/** The typed cells of an ERP row, by column name, as `compute` receives them. */
+export type Cells = Readonly<Record<string, string | number | boolean | null>>
 
 export interface FieldMapping {
-  /** The ERP column (or columns, for a computed value). */
+  /** The ERP column; for `compute`, the columns it reads. Optional only for a computed field. */
   readonly erp?: string | ReadonlyArray<string>
+  /** Default: `text` for text fields, `decimal` for tax and prices, `boolean` for flags. */
   readonly type?: ValueType
-  /** How decimals are written in this column (overrides the file's dialect). */
-  readonly decimal?: "point" | "comma"
+  /** How decimals are written in this column, when it differs from the file's `dialect.decimal`. */
+  readonly decimal?: "point" | "comma" | "auto"
   /** Which way the field flows. Default: `erp→pipedrive`. */
   readonly direction?: Direction
-  /** For `both`: the side whose value wins a conflict (and decides on the first run). */
+  /** For `both`: the side whose value wins a conflict and decides on the first run. */
   readonly owner?: Side
-  /** For `both`: what to do when both sides changed the field to different values. */
-  readonly conflicts?: "erp-wins" | "pipedrive-wins" | "manual"
-  /** The value used when the ERP cell is empty. */
+  /** For `both`: what to do when both sides changed the field to different values (default: the config's `policies.conflicts`). */
+  readonly conflicts?: ConflictPolicy
+  /** The value used when the ERP cell is empty (as the ERP would write it). */
   readonly default?: string
+  /** Trim white space around the ERP value (default `true`). */
   readonly trim?: boolean
+  /** Change the case of text read from the ERP. */
   readonly case?: "upper" | "lower"
-  /** Boolean spellings (for `type: "boolean"`). */
+  /** ERP spellings of true and false, for `type: "boolean"` (default: 1/0, true/false, yes/no, y/n, ja/nein, x/empty). */
   readonly booleans?: { readonly true: ReadonlyArray<string>; readonly false: ReadonlyArray<string> }
-  /** A value computed from the row's cells (after parsing), such as a net price from gross and tax. */
-  readonly compute?: (row: Readonly<Record<string, string>>) => string | null
+  /**
+   * A value computed from the row's typed cells (the columns named in `erp`), such as a net price
+   * from gross and tax. Return a string or number (parsed as `type`) or `null` for empty. A computed
+   * field flows `erp→pipedrive` only.
+   */
+  readonly compute?: (cells: Cells) => string | number | null
+  /** For a monetary custom field: the currency the ERP amounts are in. */
+  readonly currency?: string
 }
 
 export interface MappingInput {
-  /** The match key: the ERP column, and the Pipedrive field it is matched with (`code` by default, or a custom field). */
+  /**
+   * The match key: the ERP column, and the Pipedrive field it is matched with (`code`, the default,
+   * or a custom text field such as `custom.ERP ID`).
+   */
   readonly key: { readonly erp: string; readonly pipedrive?: "code" | CustomTarget }
-  readonly fields: Partial<Record<Target, FieldMapping>>
+  readonly fields: { readonly [T in Target]?: FieldMapping }
+  /** Create custom fields the account does not have yet (the dry run lists them). Default `false`. */
+  readonly createMissingFields?: boolean
 }
 
 /** Typed authoring for mapping modules: `export default defineMapping({ ... })`. */

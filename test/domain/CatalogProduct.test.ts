@@ -22,6 +22,8 @@ const encoded = {
     Budget: { _tag: "Money", amount: "2300", currency: "EUR" },
     Season: { _tag: "Range", from: "2026-01-01", until: null },
     Owner: { _tag: "Ref", id: 42 },
+    Opens: { _tag: "Time", value: "09:00:00", until: null, timezoneId: 318, timezoneName: "Europe/London" },
+    Site: { _tag: "Address", value: "Main St 1, Tallinn", parts: { locality: "Tallinn", country: null } },
     Cleared: null
   }
 }

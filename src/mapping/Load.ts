@@ -1,0 +1,72 @@
+/**
+ * Loads a mapping module (`export default defineMapping({...})`) and checks its shape at run time
+ * too — a mapping may be plain JavaScript, or typed loosely — so a misspelt option is an error with
+ * its path, never silently ignored.
+ */
+import { Data, Effect, Either, Schema } from "effect"
+import * as Import from "../config/Import.js"
+import * as Problem from "../domain/Problem.js"
+import { ConflictPolicy } from "../config/SyncConfig.js"
+import { Direction, Side } from "../domain/Side.js"
+import type { MappingInput } from "./Mapping.js"
+
+/** The mapping cannot be used; every problem, each with where it is. */
+export class MappingError extends Data.TaggedError("MappingError")<{
+  readonly source: string
+  readonly problems: ReadonlyArray<Problem.Problem>
+}> {
+  override get message(): string {
+    return [`${this.source}: the mapping has ${this.problems.length === 1 ? "a problem" : `${this.problems.length} problems`}:`, ...this.problems.map((p) => `  - ${Problem.render(p)}`)].join("\n")
+  }
+}
+
+const StringMap = Schema.Record({ key: Schema.String, value: Schema.String })
+const Fn = Schema.declare((u: unknown): u is (...args: ReadonlyArray<never>) => unknown => typeof u === "function", { description: "a function" })
+
+const ValueType = Schema.Union(
+  Schema.Literal("text", "decimal", "integer", "boolean"),
+  Schema.Struct({ enum: StringMap }),
+  Schema.Struct({ set: Schema.Struct({ separator: Schema.String.pipe(Schema.minLength(1)), values: Schema.optional(StringMap) }) })
+)
+
+const FieldMappingSchema = Schema.Struct({
+  erp: Schema.optional(Schema.Union(Schema.String, Schema.Array(Schema.String))),
+  type: Schema.optional(ValueType),
+  decimal: Schema.optional(Schema.Literal("point", "comma", "auto")),
+  direction: Schema.optional(Direction),
+  owner: Schema.optional(Side),
+  conflicts: Schema.optional(ConflictPolicy),
+  default: Schema.optional(Schema.String),
+  trim: Schema.optional(Schema.Boolean),
+  case: Schema.optional(Schema.Literal("upper", "lower")),
+  booleans: Schema.optional(Schema.Struct({ true: Schema.Array(Schema.String), false: Schema.Array(Schema.String) })),
+  compute: Schema.optional(Fn),
+  currency: Schema.optional(Schema.String)
+})
+
+const MappingSchema = Schema.Struct({
+  key: Schema.Struct({ erp: Schema.String.pipe(Schema.minLength(1)), pipedrive: Schema.optional(Schema.String) }),
+  fields: Schema.Record({ key: Schema.String, value: FieldMappingSchema }),
+  createMissingFields: Schema.optional(Schema.Boolean)
+})
+
+/** Checks a value is a mapping (shape only; `Compile` checks it against the file and the account). */
+export const decode = (source: string, raw: unknown): Either.Either<MappingInput, MappingError> => {
+  if (raw === undefined || raw === null || typeof raw !== "object") {
+    return Either.left(new MappingError({ source, problems: [Problem.make("", "the file must `export default defineMapping({ key: ..., fields: ... })`")] }))
+  }
+  const r = Schema.decodeUnknownEither(MappingSchema, { errors: "all", onExcessProperty: "error" })(raw)
+  if (Either.isLeft(r)) return Either.left(new MappingError({ source, problems: Problem.fromParseError(r.left) }))
+  const key = r.right.key.pipedrive
+  if (key !== undefined && key !== "code" && !key.startsWith("custom.")) {
+    return Either.left(new MappingError({ source, problems: [Problem.make("key.pipedrive", `expected "code" or "custom.<label>", got ${JSON.stringify(key)}`)] }))
+  }
+  return Either.right(raw as MappingInput)
+}
+
+/** Imports and shape-checks the mapping module at `file`. */
+export const load = (file: string) =>
+  Import.importModule(file).pipe(
+    Effect.mapError((e) => new MappingError({ source: file, problems: [Problem.make(e.at, e.reason)] })),
+    Effect.flatMap((module) => decode(file, Import.defaultExport(module)))
+  )
