@@ -139,7 +139,9 @@ const formats = (
       const name = found[d.i]?.spec.name ?? ""
       const r = d.detector.result()
       if (r._tag === "Mixed") {
-        problems.push(`column ${show(name)} mixes a decimal point (${show(r.point)}) and a decimal comma (${show(r.comma)})`)
+        // Each value says its own style (21454.58 beside 962,04): read value by value, and reject
+        // the rows whose value could be either (1.234) rather than guess.
+        result[d.i] = { decimal: "auto", thousands: "none" }
       } else if (r._tag === "Ambiguous") {
         problems.push(`column ${show(name)}: ${r.examples.map(show).join(", ")} may use "." or "," as a decimal or as a thousands separator`)
       } else {
