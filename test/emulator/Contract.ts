@@ -4,8 +4,8 @@
  * around (each observed or documented in pipedrive-api.md) are patched here, one named function
  * per bug, and listed in `workarounds` (docs/emulator.md repeats the list).
  */
-import Ajv, { type ValidateFunction } from "ajv"
-import addFormats from "ajv-formats"
+import { Ajv, type ValidateFunction } from "ajv"
+import formatsModule from "ajv-formats"
 import { readFileSync } from "node:fs"
 import { parse } from "yaml"
 
@@ -101,8 +101,19 @@ export const exampleBugs = [
   "POST /productFields is documented with a 200 response, unlike POST /products (201); the emulator follows the spec"
 ] as const
 
-const ajv = new Ajv({ strict: false, allErrors: true })
-addFormats(ajv)
+/** ajv-formats is CommonJS: under NodeNext its default import is the module object. */
+type FormatsPlugin = (ajv: Ajv) => Ajv
+const formats = formatsModule as unknown as FormatsPlugin | { readonly default: FormatsPlugin }
+const addFormats: FormatsPlugin = typeof formats === "function" ? formats : formats.default
+
+/** An ajv for OpenAPI-derived schemas (which carry keywords ajv does not know, e.g. `title` siblings). */
+export const newAjv = () => {
+  const ajv = new Ajv({ strict: false, allErrors: true })
+  addFormats(ajv)
+  return ajv
+}
+
+const ajv = newAjv()
 const compiled = new Map<string, ValidateFunction>()
 
 /** The validator for one route's documented success response. */
