@@ -8,7 +8,7 @@ export default defineMapping({
     description: { erp: "description", direction: "both", owner: "pipedrive" },
     unit: { erp: "unit" },
     tax: { erp: "tax_rate", type: "decimal" },
-    active: { erp: "active", type: "boolean", booleans: { true: ["1"], false: ["0"] } },
+    linkable: { erp: "active", type: "boolean", booleans: { true: ["1"], false: ["0"] } },
     "prices.EUR.price": { erp: "price_eur", type: "decimal" },
     "prices.EUR.cost": { erp: "cost_eur", type: "decimal" },
     "prices.USD.price": { erp: "price_usd", type: "decimal" },

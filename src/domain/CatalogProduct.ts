@@ -5,7 +5,7 @@
  * fields are keyed by their label (Pipedrive keys are pinned elsewhere), values in canonical form.
  * The encoded form is plain JSON (decimals as strings), used by snapshots and saved plans.
  */
-import { Schema } from "effect"
+import { BigDecimal, Option, ParseResult, Schema } from "effect"
 import { CurrencyCode } from "./Currency.js"
 import { PipedriveId } from "./PipedriveId.js"
 import { Sku } from "./Sku.js"
@@ -56,6 +56,24 @@ export class RefValue extends Schema.TaggedClass<RefValue>()("Ref", {
 }) {}
 
 /**
+ * A decimal inside a custom value, tagged in JSON (`{"_tag":"Decimal","value":"19.9"}`) so it is
+ * never mistaken for the text "19.9".
+ */
+export const TaggedDecimal = Schema.transformOrFail(
+  Schema.Struct({ _tag: Schema.Literal("Decimal"), value: Schema.String }),
+  Schema.BigDecimalFromSelf,
+  {
+    strict: true,
+    decode: (e, _, ast) =>
+      Option.match(BigDecimal.fromString(e.value), {
+        onNone: () => ParseResult.fail(new ParseResult.Type(ast, e, `${JSON.stringify(e.value)} is not a decimal`)),
+        onSome: (d) => ParseResult.succeed(BigDecimal.normalize(d))
+      }),
+    encode: (d) => ParseResult.succeed({ _tag: "Decimal" as const, value: BigDecimal.format(BigDecimal.normalize(d)) })
+  }
+)
+
+/**
  * A custom field's canonical value: text (varchar, text, phone, date, and enum option labels), a
  * decimal (double, int), a boolean, a set of option labels (sorted, no duplicates), an amount in a
  * currency, a date range, a time (range), an address, or a reference id (user, org, person).
@@ -63,7 +81,7 @@ export class RefValue extends Schema.TaggedClass<RefValue>()("Ref", {
 export const CustomValue = Schema.Union(
   Schema.Null,
   Schema.String,
-  Decimal,
+  TaggedDecimal,
   Schema.Boolean,
   Schema.Array(Schema.String),
   MoneyValue,

@@ -17,7 +17,8 @@ const encoded = {
   prices: { EUR: { price: "19.9", cost: "8.5", directCost: null }, USD: { price: "21.49" } },
   custom: {
     Brand: "Nordwerk",
-    "Warranty (months)": "24",
+    "Warranty (months)": { _tag: "Decimal", value: "24" },
+    Code: "24",
     Tags: ["eco", "office"],
     Budget: { _tag: "Money", amount: "2300", currency: "EUR" },
     Season: { _tag: "Range", from: "2026-01-01", until: null },
