@@ -182,8 +182,6 @@ export const make = (ctx: Context) => {
 
   const attempt = <A, I>(endpoint: Endpoint.Endpoint, request: Request, schema: Schema.Schema<A, I>) =>
     Effect.gen(function*() {
-      yield* ctx.gate.acquire(endpoint)
-      yield* ctx.accounting.record(endpoint, { requests: 1, tokens: endpoint.cost })
       let req = HttpClientRequest.make(endpoint.method)(`${base}${Endpoint.path(endpoint, request.id)}`).pipe(
         HttpClientRequest.setHeaders({ accept: "application/json", "user-agent": ctx.userAgent, "x-api-token": secret })
       )
@@ -191,6 +189,7 @@ export const make = (ctx: Context) => {
       if (request.body !== undefined) req = HttpClientRequest.bodyUnsafeJson(req, request.body)
 
       const exchange = Effect.gen(function*() {
+        yield* ctx.accounting.record(endpoint, { requests: 1, tokens: endpoint.cost })
         const response = yield* ctx.http.execute(req)
         const text = yield* response.text
         return { response, text }
@@ -201,7 +200,8 @@ export const make = (ctx: Context) => {
           onTimeout: () =>
             fail(endpoint, "Timeout", `no complete response within ${Duration.format(ctx.timeout)}`, { ambiguous: mayBeApplied(endpoint) })
         }),
-        Effect.locallyWith(Headers.currentRedactedNames, (names) => [...names, "x-api-token"])
+        Effect.locallyWith(Headers.currentRedactedNames, (names) => [...names, "x-api-token"]),
+        (send) => ctx.gate.withSlot(endpoint, send)
       )
       const { response, text } = yield* exchange
       yield* observe(endpoint, response)

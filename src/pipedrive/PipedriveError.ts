@@ -52,6 +52,10 @@ const transient: ReadonlySet<Reason> = new Set<Reason>(["RateLimited", "Server",
 
 export const isTransient = (error: PipedriveError): boolean => transient.has(error.reason)
 
-/** Replaces every occurrence of `secret` in `text` (a server echoing the token must not leak it). */
+/**
+ * Replaces every occurrence of `secret` in `text`: a server echoing the token must not leak it.
+ * Secrets shorter than 8 characters are left alone (real API tokens are 40 hex characters; a
+ * very short one would blank out ordinary words).
+ */
 export const scrub = (text: string, secret: string): string =>
-  secret.length === 0 ? text : text.split(secret).join("[redacted]")
+  secret.length < 8 ? text : text.split(secret).join("[redacted]")

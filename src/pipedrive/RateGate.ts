@@ -1,22 +1,25 @@
 /**
  * The rate gate: every request waits here for a slot before it is sent.
  *
- * - **Burst pacing.** A sliding log of send times per rolling window (2 s): at most
- *   `floor(limit × safety)` sends in any window of `windowMs + marginMs`, so the server, which
- *   counts arrivals, never sees more than its limit. Search calls also count against the Search
- *   API's own limit (10 per 2 s).
+ * - **Burst pacing.** A log of slots per rolling window (2 s). A slot is taken when a request is
+ *   sent and held while it is in flight; once its response (or failure) is in, it stays in the log
+ *   for one more window. Pipedrive counts a request when it arrives, which is after it was sent
+ *   and before its response came back — so however long the network (or a busy event loop) delays
+ *   it, the server never counts more requests in a window than the log held when the last of them
+ *   was sent: at most `floor(limit × safety)`. Search calls also take a slot of the Search API's
+ *   own limit (10 per 2 s).
  * - **Adapting.** `x-ratelimit-limit` lowers the limit when the server's is lower than the
- *   configured one (never raises it past the configuration). When `x-ratelimit-remaining` shows
- *   more requests used than the log knows of (another client on the same token), the difference is
- *   added to the log as placeholders that expire when `x-ratelimit-reset` says the window resets.
+ *   configured one (it never raises it past the configuration). When `x-ratelimit-remaining`
+ *   shows more requests used than the log holds (another client on the same token), the
+ *   difference is added as placeholders that leave when `x-ratelimit-reset` says.
  * - **429.** `pause` holds every request until the time the server asked for.
  * - **Token cap.** Each call is charged its endpoint's token cost when its slot is granted; a call
  *   that would take the run past its `tokenCap` fails with `BudgetExhausted` before it is sent.
  *
- * The arithmetic is pure (`State`, `plan`, `observe`) and the effectful gate reads the `Clock`,
- * so tests drive it with `TestClock`.
+ * The arithmetic is pure (`State`, `plan`, `settle`, `observe`); the effectful gate reads the
+ * `Clock`, so tests drive it with `TestClock`.
  */
-import { Clock, Effect, Ref } from "effect"
+import { Clock, Deferred, Effect, Ref } from "effect"
 import * as Endpoint from "./Endpoint.js"
 import { PipedriveError } from "./PipedriveError.js"
 
@@ -29,22 +32,29 @@ export interface Options {
   readonly windowMs?: number
   /** The share of the limit the gate uses (default 0.95), room for clock and latency skew. */
   readonly safety?: number
-  /** Added to the window when deciding whether a send has left it (default 25 ms). */
+  /** Added to the window for clock granularity (default 10 ms). */
   readonly marginMs?: number
   /** Stop before spending more than this many tokens in this client's lifetime (one run). */
   readonly tokenCap?: number | undefined
 }
 
+/** A slot: `at` is when its response came back (`Infinity` while in flight). */
+export interface Slot {
+  readonly id: number
+  readonly at: number
+}
+
 export interface State {
-  readonly sent: ReadonlyArray<number>
-  readonly searchSent: ReadonlyArray<number>
+  readonly sent: ReadonlyArray<Slot>
+  readonly searchSent: ReadonlyArray<Slot>
   readonly pausedUntil: number
   /** The limit the server announced in `x-ratelimit-limit`, once seen. */
   readonly serverLimit: number | undefined
   readonly spent: number
+  readonly nextId: number
 }
 
-export const initial: State = { sent: [], searchSent: [], pausedUntil: 0, serverLimit: undefined, spent: 0 }
+export const initial: State = { sent: [], searchSent: [], pausedUntil: 0, serverLimit: undefined, spent: 0, nextId: 1 }
 
 interface Resolved {
   readonly burstLimit: number
@@ -60,41 +70,55 @@ export const resolve = (o: Options): Resolved => ({
   searchBurstLimit: o.searchBurstLimit ?? 10,
   windowMs: o.windowMs ?? 2000,
   safety: o.safety ?? 0.95,
-  marginMs: o.marginMs ?? 25,
+  marginMs: o.marginMs ?? 10,
   tokenCap: o.tokenCap
 })
 
 const usable = (limit: number, safety: number): number => Math.max(1, Math.floor(limit * safety))
 
-/** The number of sends the gate allows per window now. */
+/** The number of slots the gate allows per window now. */
 export const effectiveLimit = (o: Resolved, s: State): number =>
   usable(s.serverLimit === undefined ? o.burstLimit : Math.min(o.burstLimit, s.serverLimit), o.safety)
 
-const live = (log: ReadonlyArray<number>, now: number, span: number): ReadonlyArray<number> => log.filter((t) => t > now - span)
+const span = (o: Resolved): number => o.windowMs + o.marginMs
 
-/** How long a log must wait before it has room for one more send (0 = now). */
-const waitFor = (log: ReadonlyArray<number>, limit: number, now: number, span: number): number => {
+const live = (log: ReadonlyArray<Slot>, now: number, span: number): ReadonlyArray<Slot> => log.filter((t) => t.at + span > now)
+
+/** How long a log must wait before it has room for one more slot (0 = now; `Infinity` = until a response). */
+const waitFor = (log: ReadonlyArray<Slot>, limit: number, now: number, span: number): number => {
   if (log.length < limit) return 0
-  const sorted = [...log].sort((a, b) => a - b)
-  // the send that must leave the window before one more fits
+  const sorted = log.map((t) => t.at).sort((a, b) => a - b)
+  // the slot that must leave the window before one more fits
   const blocking = sorted[sorted.length - limit] ?? now
   return Math.max(1, blocking + span - now)
 }
 
-export type Decision = { readonly _tag: "Wait"; readonly ms: number } | { readonly _tag: "Go"; readonly state: State }
+export type Decision =
+  | { readonly _tag: "Wait"; readonly ms: number }
+  | { readonly _tag: "Go"; readonly state: State; readonly slot: number }
 
-/** Whether a call may be sent at `now`, and the state after sending it. */
+/** Whether a call may be sent at `now`, and the state with its slot taken. */
 export const plan = (o: Resolved, s: State, now: number, search: boolean): Decision => {
-  const span = o.windowMs + o.marginMs
-  const sent = live(s.sent, now, span)
-  const searchSent = live(s.searchSent, now, span)
+  const sent = live(s.sent, now, span(o))
+  const searchSent = live(s.searchSent, now, span(o))
   const wait = Math.max(
     s.pausedUntil - now,
-    waitFor(sent, effectiveLimit(o, s), now, span),
-    search ? waitFor(searchSent, usable(o.searchBurstLimit, o.safety), now, span) : 0
+    waitFor(sent, effectiveLimit(o, s), now, span(o)),
+    search ? waitFor(searchSent, usable(o.searchBurstLimit, o.safety), now, span(o)) : 0
   )
   if (wait > 0) return { _tag: "Wait", ms: wait }
-  return { _tag: "Go", state: { ...s, sent: [...sent, now], searchSent: search ? [...searchSent, now] : searchSent } }
+  const slot: Slot = { id: s.nextId, at: Infinity }
+  return {
+    _tag: "Go",
+    slot: slot.id,
+    state: { ...s, nextId: s.nextId + 1, sent: [...sent, slot], searchSent: search ? [...searchSent, slot] : searchSent }
+  }
+}
+
+/** The response to slot `id` came back at `now`: from here it stays one window. */
+export const settle = (s: State, id: number, now: number): State => {
+  const done = (log: ReadonlyArray<Slot>) => log.map((t) => (t.id === id ? { id, at: now } : t))
+  return { ...s, sent: done(s.sent), searchSent: done(s.searchSent) }
 }
 
 /** What a response's `x-ratelimit-*` headers say. */
@@ -107,15 +131,15 @@ export interface Observation {
 
 export const observe = (o: Resolved, s: State, now: number, h: Observation): State => {
   const serverLimit = h.limit !== undefined && h.limit > 0 ? h.limit : s.serverLimit
-  let sent = live(s.sent, now, o.windowMs + o.marginMs)
+  let sent = live(s.sent, now, span(o))
   if (h.remaining !== undefined) {
     const limit = serverLimit ?? o.burstLimit
     const usedByServer = Math.min(limit, Math.max(0, limit - h.remaining))
     const missing = usedByServer - sent.length
     if (missing > 0) {
-      // placeholders that leave the log when the server's window resets
-      const at = now + (h.resetMs ?? o.windowMs) - (o.windowMs + o.marginMs)
-      sent = [...sent, ...Array.from({ length: missing }, () => at)]
+      // placeholders (id 0) that leave the log when the server's window resets
+      const at = now + (h.resetMs ?? o.windowMs) - span(o)
+      sent = [...sent, ...Array.from({ length: missing }, () => ({ id: 0, at }))]
     }
   }
   return { ...s, serverLimit, sent }
@@ -130,8 +154,11 @@ export interface Snapshot {
 }
 
 export interface RateGate {
-  /** Waits for a slot for one call of `endpoint` and charges its cost; fails if the cap would be passed. */
-  readonly acquire: (endpoint: Endpoint.Endpoint) => Effect.Effect<void, PipedriveError>
+  /**
+   * Runs `send` in a slot for one call of `endpoint`: waits for the slot, charges the cost (or
+   * fails, unsent, if the cap would be passed), and frees the slot one window after `send` ends.
+   */
+  readonly withSlot: <A, E, R>(endpoint: Endpoint.Endpoint, send: Effect.Effect<A, E, R>) => Effect.Effect<A, E | PipedriveError, R>
   /** Feeds a response's rate-limit headers back. */
   readonly observe: (h: Observation) => Effect.Effect<void>
   /** Holds every call for `ms` (a 429's `retry-after`). */
@@ -153,10 +180,14 @@ export const make = (options: Options): Effect.Effect<RateGate> =>
     const o = resolve(options)
     const state = yield* Ref.make(initial)
     const turn = yield* Effect.makeSemaphore(1)
+    /** Completed whenever a slot is settled: a gate full of in-flight calls waits for it. */
+    const settled = yield* Ref.make(yield* Deferred.make<void>())
 
-    const waitTurn = (endpoint: Endpoint.Endpoint): Effect.Effect<void, PipedriveError> =>
+    /** Waits for a slot; records it in `mine` in the same step as taking it, so an interruption cannot leak it. */
+    const acquire = (endpoint: Endpoint.Endpoint, mine: Ref.Ref<number | undefined>): Effect.Effect<void, PipedriveError> =>
       Effect.gen(function*() {
         while (true) {
+          const signal = yield* Ref.get(settled)
           const now = yield* Clock.currentTimeMillis
           const s = yield* Ref.get(state)
           if (o.tokenCap !== undefined && s.spent + endpoint.cost > o.tokenCap) {
@@ -164,15 +195,26 @@ export const make = (options: Options): Effect.Effect<RateGate> =>
           }
           const d = plan(o, s, now, endpoint.search)
           if (d._tag === "Go") {
-            yield* Ref.set(state, { ...d.state, spent: s.spent + endpoint.cost })
-            return
+            return yield* Effect.uninterruptible(Effect.zipRight(Ref.set(state, { ...d.state, spent: s.spent + endpoint.cost }), Ref.set(mine, d.slot)))
           }
-          yield* Effect.sleep(d.ms)
+          yield* Number.isFinite(d.ms) ? Effect.race(Effect.sleep(d.ms), Deferred.await(signal)) : Deferred.await(signal)
         }
       })
 
+    const release = (mine: Ref.Ref<number | undefined>) =>
+      Effect.gen(function*() {
+        const slot = yield* Ref.get(mine)
+        if (slot === undefined) return
+        const now = yield* Clock.currentTimeMillis
+        yield* Ref.update(state, (s) => settle(s, slot, now))
+        const next = yield* Deferred.make<void>()
+        yield* Deferred.succeed(yield* Ref.getAndSet(settled, next), undefined)
+      })
+
     return {
-      acquire: (endpoint) => turn.withPermits(1)(waitTurn(endpoint)),
+      withSlot: (endpoint, send) =>
+        Effect.flatMap(Ref.make<number | undefined>(undefined), (mine) =>
+          turn.withPermits(1)(acquire(endpoint, mine)).pipe(Effect.zipRight(send), Effect.ensuring(release(mine)))),
       observe: (h) =>
         Effect.flatMap(Clock.currentTimeMillis, (now) => Ref.update(state, (s) => observe(o, s, now, h))),
       pause: (ms) =>

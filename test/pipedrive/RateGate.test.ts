@@ -1,45 +1,53 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Fiber, Ref, TestClock } from "effect"
+import { Deferred, Effect, Fiber, Ref, TestClock } from "effect"
 import * as Endpoint from "../../src/pipedrive/Endpoint.js"
 import * as RateGate from "../../src/pipedrive/RateGate.js"
 
 const o = RateGate.resolve({ burstLimit: 20 })
 
-/** Sends `n` calls through `gate` concurrently; returns when each one got its slot (TestClock ms). */
+/** Sends `n` calls through `gate` concurrently, each answered at once; records when each was sent (TestClock ms). */
 const sendTimes = (gate: RateGate.RateGate, n: number, endpoint = Endpoint.updateProduct) =>
   Effect.gen(function*() {
     const times = yield* Ref.make<ReadonlyArray<number>>([])
     const fiber = yield* Effect.forkAll(
       Array.from({ length: n }, () =>
-        Effect.zipRight(gate.acquire(endpoint), Effect.flatMap(TestClock.currentTimeMillis, (t) => Ref.update(times, (ts) => [...ts, t]))))
+        gate.withSlot(endpoint, Effect.flatMap(TestClock.currentTimeMillis, (t) => Ref.update(times, (ts) => [...ts, t]))))
     )
     return { fiber, times }
   })
+
+/** Takes a slot at `now` and, unless `answered` is false, settles it at once. */
+const send = (s: RateGate.State, now: number, search = false, answered = true): RateGate.State => {
+  const d = RateGate.plan(o, s, now, search)
+  assert.strictEqual(d._tag, "Go", `no slot at ${now}`)
+  return d._tag === "Go" ? (answered ? RateGate.settle(d.state, d.slot, now) : d.state) : s
+}
 
 /** The most sends within any window of `span` ms. */
 const maxInWindow = (ts: ReadonlyArray<number>, span: number) =>
   Math.max(0, ...ts.map((t) => ts.filter((u) => u >= t && u < t + span).length))
 
 describe("RateGate (pure)", () => {
-  it("allows floor(limit × 0.95) sends per window, then says how long to wait", () => {
+  it("allows floor(limit × 0.95) slots per window, then says how long to wait", () => {
     let s = RateGate.initial
-    for (let i = 0; i < 19; i++) {
-      const d = RateGate.plan(o, s, 1000 + i, false)
-      assert.strictEqual(d._tag, "Go")
-      if (d._tag === "Go") s = d.state
-    }
-    const d = RateGate.plan(o, s, 1019, false)
-    // the first send (t=1000) leaves the 2025 ms window at t=3025
-    assert.deepStrictEqual(d, { _tag: "Wait", ms: 3025 - 1019 })
-    assert.strictEqual(RateGate.plan(o, s, 3025, false)._tag, "Go")
+    for (let i = 0; i < 19; i++) s = send(s, 1000 + i)
+    // the first slot (answered at t=1000) leaves the 2010 ms window at t=3010
+    assert.deepStrictEqual(RateGate.plan(o, s, 1019, false), { _tag: "Wait", ms: 3010 - 1019 })
+    assert.strictEqual(RateGate.plan(o, s, 3010, false)._tag, "Go")
+  })
+
+  it("a slot is held while its call is in flight and for a window after its response", () => {
+    let s = RateGate.initial
+    for (let i = 0; i < 19; i++) s = send(s, 0, false, false)
+    assert.deepStrictEqual(RateGate.plan(o, s, 5000, false), { _tag: "Wait", ms: Infinity })
+    s = RateGate.settle(s, 3, 6000)
+    assert.deepStrictEqual(RateGate.plan(o, s, 6000, false), { _tag: "Wait", ms: 2010 })
+    assert.strictEqual(RateGate.plan(o, s, 8010, false)._tag, "Go")
   })
 
   it("search calls also wait for the search limit (10 → 9 per window)", () => {
     let s = RateGate.initial
-    for (let i = 0; i < 9; i++) {
-      const d = RateGate.plan(o, s, 0, true)
-      if (d._tag === "Go") s = d.state
-    }
+    for (let i = 0; i < 9; i++) s = send(s, 0, true)
     assert.strictEqual(RateGate.plan(o, s, 1, true)._tag, "Wait")
     assert.strictEqual(RateGate.plan(o, s, 1, false)._tag, "Go")
   })
@@ -51,19 +59,35 @@ describe("RateGate (pure)", () => {
     assert.strictEqual(RateGate.effectiveLimit(o, higher), 19)
   })
 
-  it("x-ratelimit-remaining below what the log knows adds placeholders that expire at the reset", () => {
+  it("x-ratelimit-remaining below what the log knows adds placeholders that leave at the reset", () => {
     const s = RateGate.observe(o, RateGate.initial, 0, { limit: 20, remaining: 2, resetMs: 1000 })
     assert.strictEqual(s.sent.length, 18)
-    assert.deepStrictEqual(RateGate.plan(o, s, 0, false), { _tag: "Go", state: { ...s, sent: [...s.sent, 0] } })
+    assert.strictEqual(RateGate.plan(o, s, 0, false)._tag, "Go")
     const full = RateGate.observe(o, RateGate.initial, 0, { limit: 20, remaining: 0, resetMs: 1000 })
     assert.deepStrictEqual(RateGate.plan(o, full, 0, false), { _tag: "Wait", ms: 1000 })
-    // the log already knows of more sends than the server counted: nothing added
-    const known = RateGate.observe(o, { ...RateGate.initial, sent: [0, 0, 0, 0, 0] }, 0, { limit: 20, remaining: 18 })
-    assert.strictEqual(known.sent.length, 5)
+    // the log already holds more slots than the server counted: nothing added
+    let known = RateGate.initial
+    for (let i = 0; i < 5; i++) known = send(known, 0)
+    assert.strictEqual(RateGate.observe(o, known, 0, { limit: 20, remaining: 18 }).sent.length, 5)
   })
 })
 
 describe("RateGate (TestClock)", () => {
+  it.effect("a gate full of calls in flight lets the next one go a window after the first answer", () =>
+    Effect.gen(function*() {
+      const gate = yield* RateGate.make({ burstLimit: 2, safety: 1 })
+      const answer = yield* Deferred.make<void>()
+      const inFlight = yield* Effect.forkAll([gate.withSlot(Endpoint.getProduct, Deferred.await(answer)), gate.withSlot(Endpoint.getProduct, Deferred.await(answer))])
+      const third = yield* Effect.fork(gate.withSlot(Endpoint.getProduct, TestClock.currentTimeMillis))
+      yield* TestClock.adjust("10 seconds")
+      assert.isNull(third.unsafePoll())
+      yield* Deferred.succeed(answer, undefined)
+      yield* Fiber.join(inFlight)
+      yield* TestClock.adjust("3 seconds")
+      assert.strictEqual(yield* Fiber.join(third), 10_000 + 2010)
+    }))
+
+
   it.effect("paces 100 concurrent calls at 19 per 2 s window, none early", () =>
     Effect.gen(function*() {
       const gate = yield* RateGate.make({ burstLimit: 20 })
@@ -72,9 +96,9 @@ describe("RateGate (TestClock)", () => {
       yield* Fiber.join(fiber)
       const ts = yield* Ref.get(times)
       assert.strictEqual(ts.length, 100)
-      assert.strictEqual(maxInWindow(ts, 2025), 19)
-      // 100 calls = 5 full windows + 5: the last slot opens at 5 × 2025 ms
-      assert.strictEqual(Math.max(...ts), 5 * 2025)
+      assert.strictEqual(maxInWindow(ts, 2010), 19)
+      // 100 calls = 5 full windows + 5: the last slot opens at 5 × 2010 ms
+      assert.strictEqual(Math.max(...ts), 5 * 2010)
     }))
 
   it.effect("a pause (429 retry-after) holds every call until it ends", () =>
@@ -92,12 +116,14 @@ describe("RateGate (TestClock)", () => {
   it.effect("charges each call's token cost and refuses, before sending, a call that would pass the cap", () =>
     Effect.gen(function*() {
       const gate = yield* RateGate.make({ burstLimit: 100, tokenCap: 12 })
-      yield* gate.acquire(Endpoint.listProducts)
-      yield* gate.acquire(Endpoint.getProduct)
-      const error = yield* Effect.flip(gate.acquire(Endpoint.updateProduct))
+      yield* gate.withSlot(Endpoint.listProducts, Effect.void)
+      yield* gate.withSlot(Endpoint.getProduct, Effect.void)
+      const sent = yield* Ref.make(false)
+      const error = yield* Effect.flip(gate.withSlot(Endpoint.updateProduct, Ref.set(sent, true)))
+      assert.isFalse(yield* Ref.get(sent))
       assert.strictEqual(error.reason, "BudgetExhausted")
       assert.strictEqual(error.message, "PATCH /api/v2/products/{id} BudgetExhausted: the run's token cap of 12 is reached: 11 spent, this call costs 5")
-      yield* gate.acquire(Endpoint.getProduct)
+      yield* gate.withSlot(Endpoint.getProduct, Effect.void)
       assert.deepStrictEqual((yield* gate.snapshot).spent, 12)
     }))
 })
