@@ -36,7 +36,7 @@ export const write = <E, R>(
         if (bom) yield* file.writeAll(Encoding.bom(encoding)).pipe(Effect.mapError(unwritable(target)))
         yield* content.pipe(
           Stream.mapChunks((texts) => Chunk.of(Chunk.join(texts, ""))),
-          Stream.runForEach((text) => file.writeAll(Encoding.encode(text, encoding)).pipe(Effect.mapError(unwritable(target))))
+          Stream.runForEach((text) => text === "" ? Effect.void : file.writeAll(Encoding.encode(text, encoding)).pipe(Effect.mapError(unwritable(target))))
         )
         yield* file.sync.pipe(Effect.mapError(unwritable(target)))
       })

@@ -36,9 +36,10 @@ export const cell = (text: string, layout: Layout): string => {
   return text
 }
 
-/** One record with its line break. */
+/** One record with its line break; a lone empty cell is quoted, or it would read as a blank line. */
 export const row = (cells: ReadonlyArray<string>, layout: Layout): string =>
-  cells.map((c) => cell(c, layout)).join(layout.delimiter) + Dialect.lineBreak(layout.lineEnding)
+  (cells.length === 1 && cells[0] === "" ? layout.quote + layout.quote : cells.map((c) => cell(c, layout)).join(layout.delimiter)) +
+  Dialect.lineBreak(layout.lineEnding)
 
 const fractionDigits = (text: string, sep: "." | ","): number => {
   const t = text.trim()
@@ -56,6 +57,7 @@ const caseLike = (word: string, model: string): string =>
 /** A boolean spelt like the cell it replaces (`1`→`0`, `Ja`→`Nein`), else the first spelling. */
 const booleanText = (value: boolean, booleans: Cell.Booleans, original: string): string => {
   const o = original.trim().toLowerCase()
+  if (o === "") return caseLike(value ? booleans.true[0] ?? "true" : booleans.false[0] ?? "false", "")
   const lists = [booleans.true.map((s) => s.toLowerCase()), booleans.false.map((s) => s.toLowerCase())]
   const at = Math.max(lists[0]?.indexOf(o) ?? -1, lists[1]?.indexOf(o) ?? -1)
   const target = value ? booleans.true : booleans.false

@@ -98,11 +98,21 @@ export const write = (
       neutralised++
       return Serialize.neutralise(f.text)
     }
+    // The last non-empty cell seen in each changed column: how a new product's value is written
+    // (decimals, boolean spelling), like its neighbours.
+    const model = new Map<number, string>()
+    const remember = (cells: ReadonlyArray<string>) => {
+      for (const at of changed) {
+        const c = cells[at]
+        if (c !== undefined && c.trim() !== "") model.set(at, c)
+      }
+    }
     const apply = (cells: ReadonlyArray<string>, values: Readonly<Record<string, Cell.Value>>): Array<string> => {
       const out = cells.length >= width ? [...cells] : [...cells, ...Array<string>(width - cells.length).fill("")]
       for (const [name, v] of Object.entries(values)) {
         const at = indexOf.get(name) as number
-        out[at] = text(name, v, out[at] ?? "")
+        const current = out[at] ?? ""
+        out[at] = text(name, v, current.trim() === "" ? model.get(at) ?? "" : current)
       }
       return out
     }
@@ -112,6 +122,7 @@ export const write = (
     let lastEnded = true
     const body = source.rows.pipe(
       Stream.filterMap((row) => {
+        remember(row.cells)
         const key = row.cells[keyIndex]?.trim() ?? ""
         const values = changes.updates.get(key)
         const applicable = values !== undefined && !catalog.duplicateKeys.has(key)

@@ -1,0 +1,188 @@
+/** Reading a catalog: the demo fixture's bad rows, key checks, file-level refusals. */
+import { FileSystem } from "@effect/platform"
+import { assert, describe, it } from "@effect/vitest"
+import { BigDecimal, Effect } from "effect"
+import * as Catalog from "../../src/erp/Catalog.js"
+import type * as Cell from "../../src/erp/Cell.js"
+import { demo, provide, readCatalog } from "./support.js"
+
+const demoColumns: ReadonlyArray<Cell.ColumnSpec> = [
+  { name: "name", type: "text" },
+  { name: "tax_rate", type: "decimal" },
+  { name: "warranty_months", type: "integer" },
+  { name: "price_eur", type: "decimal" },
+  { name: "cost_eur", type: "decimal" },
+  { name: "price_usd", type: "decimal" },
+  { name: "price_chf", type: "decimal" },
+  { name: "active", type: "boolean" }
+]
+
+/** Writes `text` to a fresh temp file and returns its path. */
+const tempCsv = (text: string | Uint8Array, name = "catalog.csv") =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const dir = yield* fs.makeTempDirectoryScoped()
+    const path = `${dir}/${name}`
+    yield* typeof text === "string" ? fs.writeFileString(path, text) : fs.writeFile(path, text)
+    return path
+  })
+
+describe("Catalog: the demo fixture", () => {
+  it.effect("rejects exactly its 6 bad rows (7 lines: both rows of the duplicate), with lines and reasons", () =>
+    provide(Effect.gen(function*() {
+      const { catalog, good, rejected } = yield* readCatalog(demo, { key: "sku", columns: demoColumns, dialect: { decimal: "comma" } })
+      assert.strictEqual(catalog.rowCount, 206)
+      assert.strictEqual(good.length, 199)
+      assert.deepStrictEqual(
+        rejected.map((r) => [r.line, r.key ?? null, r.errors.map((e) => [e.column ?? null, e.reason])]),
+        [
+          [41, null, [["sku", "no key: \"sku\" is empty"]]],
+          [43, "ELE-1041", [["sku", "the key \"ELE-1041\" appears 2 times (lines 43, 81): every row with it is rejected"]]],
+          [81, "ELE-1041", [["sku", "the key \"ELE-1041\" appears 2 times (lines 43, 81): every row with it is rejected"]]],
+          [121, "OFF-9001", [["price_eur", "\"12,3,4\" is not a number: more than one decimal separator \",\""]]],
+          [151, "CAT-9002", [["tax_rate", "\"abc\" is not a number: unexpected characters"]]],
+          [171, "FUR-9003", [[null, "the row has 3 fields, the header has 14: it was cut short"]]],
+          [191, "OFF-9004", [["price_eur", "\"1.234\" contains \".\" but the decimal separator here is \",\"; if \".\" groups thousands, set thousands: \".\" (or fix the value)"]]]
+        ]
+      )
+      assert.isTrue(rejected.every((r) => r.errors.every((e) => e.file === demo && e.line === r.line)))
+      assert.deepStrictEqual([...catalog.duplicateKeys], [["ELE-1041", [43, 81]]])
+    })))
+
+  it.effect("types the good rows: decimal commas, integers, booleans, empty integers as null", () =>
+    provide(Effect.gen(function*() {
+      const { good } = yield* readCatalog(demo, { key: "sku", columns: demoColumns })
+      const first = good[0]
+      assert.strictEqual(first?.key, "ELE-1001")
+      assert.strictEqual(first?.line, 2)
+      assert.isTrue(BigDecimal.equals(first?.values.price_eur as BigDecimal.BigDecimal, BigDecimal.unsafeFromString("131.27")))
+      assert.isTrue(BigDecimal.equals(first?.values.tax_rate as BigDecimal.BigDecimal, BigDecimal.unsafeFromString("19")))
+      assert.strictEqual(first?.values.warranty_months, 36)
+      assert.strictEqual(first?.values.active, true)
+      const catering = good.find((g) => g.key.startsWith("CAT-"))
+      assert.strictEqual(catering?.values.warranty_months, null)
+      assert.isTrue(good.some((g) => g.values.active === false))
+    })))
+
+  it.effect("detects the decimal comma per column when the dialect does not say", () =>
+    provide(Effect.gen(function*() {
+      const catalog = yield* Catalog.open(demo, { key: "sku", columns: demoColumns })
+      assert.deepStrictEqual(catalog.columns.filter((c) => c.type === "decimal").map((c) => c.format.decimal), ["comma", "comma", "comma", "comma", "comma"])
+    })))
+})
+
+describe("Catalog: keys", () => {
+  it.scoped("a key on three rows rejects all three; a missing key rejects its row; the rest go on", () =>
+    provide(Effect.gen(function*() {
+      const path = yield* tempCsv("sku,price\nA,1.50\nB,2.50\nA,3.50\n,4.50\nC,5.50\nA,6.50\n")
+      const { good, rejected } = yield* readCatalog(path, { key: "sku", columns: [{ name: "price", type: "decimal" }] })
+      assert.deepStrictEqual(good.map((g) => g.key), ["B", "C"])
+      assert.deepStrictEqual(rejected.map((r) => [r.line, r.key ?? null]), [[2, "A"], [4, "A"], [5, null], [7, "A"]])
+      assert.include(rejected[0]?.errors[0]?.reason ?? "", "appears 3 times (lines 2, 4, 7)")
+    })))
+
+  it.scoped("keys are compared trimmed: \" A\" and \"A\" are the same product", () =>
+    provide(Effect.gen(function*() {
+      const path = yield* tempCsv("sku;name\nA;x\n A ;y\n")
+      const { good, rejected } = yield* readCatalog(path, { key: "sku", columns: [] })
+      assert.strictEqual(good.length, 0)
+      assert.strictEqual(rejected.length, 2)
+    })))
+})
+
+describe("Catalog: file-level problems stop before any row", () => {
+  it.effect("missing required columns are all listed, with the closest header names", () =>
+    provide(Effect.gen(function*() {
+      const e = yield* Effect.flip(Catalog.open(demo, {
+        key: "SKU ",
+        columns: [{ name: "price_euro", type: "decimal" }, { name: "tax", type: "decimal" }, { name: "colour", type: "text" }, { name: "weight", type: "decimal", required: false }]
+      }))
+      assert.strictEqual(e.reason, "MissingColumns")
+      assert.include(e.message, "3 required columns are missing")
+      assert.include(e.message, "\"price_euro\": did you mean \"price_eur\"")
+      assert.include(e.message, "\"colour\": did you mean \"color\"?")
+      assert.include(e.message, "\"tax\": did you mean \"tax_rate\"?")
+      assert.include(e.message, "the header (line 1) has: \"sku\", \"name\"")
+      assert.notInclude(e.message, "weight")
+    })))
+
+  it.scoped("an optional column the file lacks reads as null", () =>
+    provide(Effect.gen(function*() {
+      const path = yield* tempCsv("sku,price\nA,1\n")
+      const { good } = yield* readCatalog(path, { key: "sku", columns: [{ name: "weight", type: "decimal", required: false }] })
+      assert.deepStrictEqual(good[0]?.values, { sku: "A", weight: null })
+    })))
+
+  it.scoped("an empty file, a BOM alone, blank lines, a header without rows", () =>
+    provide(Effect.gen(function*() {
+      for (const text of ["", "\uFEFF", "\n\n  \n", "sku;price\r\n"]) {
+        const path = yield* tempCsv(text)
+        const e = yield* Effect.flip(Catalog.open(path, { key: "sku", columns: [] }))
+        assert.strictEqual(e.reason, "Empty", JSON.stringify(text))
+      }
+    })))
+
+  it.effect("a file that is not there", () =>
+    provide(Effect.gen(function*() {
+      const e = yield* Effect.flip(Catalog.open("/nonexistent/catalog.csv", { key: "sku", columns: [] }))
+      assert.strictEqual(e.reason, "NotFound")
+    })))
+
+  it.scoped("a column whose every number could be read two ways", () =>
+    provide(Effect.gen(function*() {
+      const path = yield* tempCsv("sku;price\nA;1.234\nB;2.500\nC;12\n")
+      const e = yield* Effect.flip(Catalog.open(path, { key: "sku", columns: [{ name: "price", type: "decimal" }] }))
+      assert.strictEqual(e.reason, "AmbiguousDecimal")
+      assert.include(e.message, "column \"price\": \"1.234\", \"2.500\" may use \".\" or \",\"")
+      // Saying how decimals are written settles it.
+      const { good } = yield* readCatalog(path, { key: "sku", columns: [{ name: "price", type: "decimal", decimal: "comma", thousands: "." }] })
+      assert.deepStrictEqual(good.map((g) => BigDecimal.format(g.values.price as BigDecimal.BigDecimal)), ["1234", "2500", "12"])
+    })))
+
+  it.scoped("a header name twice", () =>
+    provide(Effect.gen(function*() {
+      const path = yield* tempCsv("sku,price,price\nA,1,2\n")
+      const e = yield* Effect.flip(Catalog.open(path, { key: "sku", columns: [{ name: "price", type: "decimal" }] }))
+      assert.strictEqual(e.reason, "DuplicateColumns")
+    })))
+
+  it.scoped("a quote that never closes", () =>
+    provide(Effect.gen(function*() {
+      const path = yield* tempCsv("sku,name\nA,\"open\nB,x\n")
+      const e = yield* Effect.flip(Catalog.open(path, { key: "sku", columns: [] }))
+      assert.strictEqual(e.reason, "Malformed")
+      assert.include(e.message, "line 2: a quote opens a field that never closes")
+    })))
+
+  it.scoped("invalid UTF-8 after the detection sample stops the key pass", () =>
+    provide(Effect.gen(function*() {
+      const head = Buffer.from(`sku,name\n${"A".repeat(10)},${"x".repeat(70_000)}\n`)
+      const path = yield* tempCsv(Buffer.concat([head, Buffer.from([0x42, 0x2c, 0xfc, 0x0a])]))
+      const e = yield* Effect.flip(Catalog.open(path, { key: "sku", columns: [] }))
+      assert.strictEqual(e.reason, "Encoding")
+      assert.include(e.message, `byte ${head.length + 2} (0xFC) is not valid UTF-8`)
+    })))
+})
+
+describe("Catalog: typed values", () => {
+  it.scoped("booleans, NA-style nulls, thousands and text trimming", () =>
+    provide(Effect.gen(function*() {
+      const path = yield* tempCsv("sku;active;stock;price;note\nA;Ja;1.200;1.234,50;  hi  \nB;nein;N/A;NA;\nC;vielleicht;3;1,5;x\n")
+      const { good, rejected } = yield* readCatalog(path, {
+        key: "sku",
+        columns: [
+          { name: "active", type: "boolean" },
+          { name: "stock", type: "integer", decimal: "comma", thousands: "." },
+          { name: "price", type: "decimal" },
+          { name: "note", type: "text" }
+        ]
+      })
+      assert.strictEqual(good[0]?.values.active, true)
+      assert.strictEqual(good[0]?.values.stock, 1200)
+      assert.strictEqual(BigDecimal.format(good[0]?.values.price as BigDecimal.BigDecimal), "1234.5")
+      assert.strictEqual(good[0]?.values.note, "hi")
+      assert.deepStrictEqual(good[1]?.values, { sku: "B", active: false, stock: null, price: null, note: null })
+      assert.deepStrictEqual(rejected.map((r) => [r.line, r.errors.map((e) => e.column)]), [[4, ["active"]]])
+      assert.include(rejected[0]?.errors[0]?.reason ?? "", "\"vielleicht\" is not a yes/no value")
+    })))
+})
