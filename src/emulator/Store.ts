@@ -18,10 +18,17 @@ export interface Entry {
   /** The serialised product, valid while `jsonVersion` equals the store's field version. */
   json: string | undefined
   jsonVersion: number
-  nameKey: string
-  addSec: number
-  updateSec: number
+  /** Sort keys, computed when first needed (a million lowercased names cost memory and load time). */
+  nameKey: string | undefined
+  addSec: number | undefined
+  updateSec: number | undefined
 }
+
+const entry = (product: Seed.Product): Entry => ({ id: product.id, product, json: undefined, jsonVersion: -1, nameKey: undefined, addSec: undefined, updateSec: undefined })
+
+const nameKey = (e: Entry): string => (e.nameKey ??= e.product.name.toLowerCase())
+const addSec = (e: Entry): number => (e.addSec ??= toSec(e.product.add_time))
+const updateSec = (e: Entry): number => (e.updateSec ??= toSec(e.product.update_time))
 
 export interface ListQuery {
   readonly sortBy: SortBy
@@ -54,12 +61,13 @@ const toSec = (rfc3339: string): number => Math.floor(Date.parse(rfc3339) / 1000
 const cmp = (a: string | number, b: string | number): number => (a < b ? -1 : a > b ? 1 : 0)
 
 const keyOf = (e: Entry, sortBy: SortBy): string | number =>
-  sortBy === "id" ? e.id : sortBy === "name" ? e.nameKey : sortBy === "add_time" ? e.addSec : e.updateSec
+  sortBy === "id" ? e.id : sortBy === "name" ? nameKey(e) : sortBy === "add_time" ? addSec(e) : updateSec(e)
 
 export class Store {
   private ordered: Array<Entry> = []
   private byId = new Map<number, Entry>()
-  private byCode = new Map<string, Set<number>>()
+  /** Lowercased code → the id, or the ids when codes repeat (duplicates are allowed). */
+  private byCode = new Map<string, number | Array<number>>()
   private sorted = new Map<SortBy, { version: number; entries: Array<Entry> }>()
   private version = 0
   private fieldVersion = 0
@@ -92,10 +100,10 @@ export class Store {
     this.byCode = new Map()
     this.deletedCount = 0
     for (const p of seed.products) {
-      const entry: Entry = { id: p.id, product: p, json: undefined, jsonVersion: -1, nameKey: p.name.toLowerCase(), addSec: toSec(p.add_time), updateSec: toSec(p.update_time) }
       if (this.byId.has(p.id)) throw new Error(`the seed lists product id ${p.id} twice`)
-      this.byId.set(p.id, entry)
-      this.ordered.push(entry)
+      const e = entry(p)
+      this.byId.set(p.id, e)
+      this.ordered.push(e)
       this.indexCode(p)
       if (p.is_deleted) this.deletedCount++
     }
@@ -118,13 +126,27 @@ export class Store {
   private indexCode(p: Seed.Product): void {
     if (p.code === null) return
     const k = p.code.toLowerCase()
-    const set = this.byCode.get(k)
-    if (set) set.add(p.id)
-    else this.byCode.set(k, new Set([p.id]))
+    const ids = this.byCode.get(k)
+    if (ids === undefined) this.byCode.set(k, p.id)
+    else if (typeof ids === "number") this.byCode.set(k, [ids, p.id])
+    else ids.push(p.id)
   }
 
   private unindexCode(p: Seed.Product): void {
-    if (p.code !== null) this.byCode.get(p.code.toLowerCase())?.delete(p.id)
+    if (p.code === null) return
+    const k = p.code.toLowerCase()
+    const ids = this.byCode.get(k)
+    if (ids === p.id) this.byCode.delete(k)
+    else if (Array.isArray(ids)) {
+      const rest = ids.filter((id) => id !== p.id)
+      if (rest.length === 1) this.byCode.set(k, rest[0] as number)
+      else this.byCode.set(k, rest)
+    }
+  }
+
+  private idsWithCode(code: string): ReadonlyArray<number> {
+    const ids = this.byCode.get(code)
+    return ids === undefined ? [] : typeof ids === "number" ? [ids] : [...ids].sort((a, b) => a - b)
   }
 
   get size(): number {
@@ -244,7 +266,7 @@ export class Store {
       const p = e.product
       if (p.is_deleted) continue
       if (q.ownerId !== undefined && p.owner_id !== q.ownerId) continue
-      if (q.updatedSince !== undefined && e.updateSec < q.updatedSince) continue
+      if (q.updatedSince !== undefined && updateSec(e) < q.updatedSince) continue
       if (items.length === q.limit) {
         more = true
         break
@@ -264,8 +286,8 @@ export class Store {
     if (p.is_deleted && !e.product.is_deleted) this.deletedCount++
     e.product = p
     e.json = undefined
-    e.nameKey = p.name.toLowerCase()
-    e.updateSec = toSec(p.update_time)
+    e.nameKey = undefined
+    e.updateSec = undefined
     this.indexCode(p)
     this.touch()
   }
@@ -304,7 +326,7 @@ export class Store {
       prices: Store.withId(id, input.prices ?? this.defaultPrices()),
       custom_fields: input.custom_fields ?? {}
     }
-    const e: Entry = { id, product: p, json: undefined, jsonVersion: -1, nameKey: p.name.toLowerCase(), addSec: toSec(now), updateSec: toSec(now) }
+    const e = entry(p)
     this.byId.set(id, e)
     this.ordered.push(e)
     this.indexCode(p)
@@ -371,7 +393,7 @@ export class Store {
       if (best > 0) hits.push({ score: best, product: p, customValues })
     }
     if (exact && fields.size === 1 && fields.has("code")) {
-      for (const id of this.byCode.get(t) ?? []) {
+      for (const id of this.idsWithCode(t)) {
         const e = this.byId.get(id)
         if (e) consider(e)
       }
