@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { BigDecimal, Either } from "effect"
+import fc from "fast-check"
 import * as Currency from "../../src/domain/Currency.js"
 import * as Money from "../../src/domain/Money.js"
 
@@ -66,6 +67,22 @@ describe("Money.parseDecimal", () => {
     assert.strictEqual(amb.reason, "ambiguous")
     assert.match(amb.message, /ambiguous/)
     assert.strictEqual(failure("1,234", { decimal: "auto" }).reason, "ambiguous")
+  })
+})
+
+describe("Money.parseDecimal fast path", () => {
+  it("plain numbers give exactly what the general path gives (with a sign or spaces it takes the general path)", () => {
+    fc.assert(
+      fc.property(fc.boolean(), fc.stringMatching(/^\d{1,20}$/), fc.option(fc.stringMatching(/^\d{1,12}$/)), fc.constantFrom("point" as const, "comma" as const), (neg, int, frac, style) => {
+        const sep = style === "point" ? "." : ","
+        const text = `${neg ? "-" : ""}${int}${frac === null ? "" : `${sep}${frac}`}`
+        const fast = parsed(text, { decimal: style })
+        const general = parsed(` ${text} `, { decimal: style })
+        assert.deepStrictEqual(fast, general)
+        assert.isTrue(BigDecimal.equals(fast, dec(text.replace(",", "."))))
+      }),
+      { numRuns: 500 }
+    )
   })
 })
 
