@@ -1,0 +1,137 @@
+/**
+ * The plan: what a sync would write where, as data. A plan is the same for a dry run and a real
+ * run; it can be saved as JSON and applied later (`inputs.hash` lets `apply` refuse a plan whose
+ * inputs changed). Every operation carries its product key, target side, field-level before → after,
+ * the rule that fired and its token cost; conflicts, ambiguities and guard verdicts sit beside them.
+ */
+import { Schema } from "effect"
+import { CustomValue } from "./CatalogProduct.js"
+import { Side } from "./Side.js"
+
+export const version = 1
+
+/** Why a field is written: which row of the three-way table (DESIGN §6.1) or which policy fired. */
+export const Rule = Schema.Literal(
+  "erp-changed", // e changed, p did not
+  "pipedrive-changed", // p changed, e did not
+  "first-run-owner", // no base yet and the sides differ: the field's owner decides
+  "conflict-erp-wins",
+  "conflict-pipedrive-wins",
+  "one-way", // both changed on a one-directional field: the source side wins
+  "create", // the product exists on one side only
+  "key-changed", // the key changed in Pipedrive; followed through the link, the ERP owns keys
+  "delete-policy"
+)
+export type Rule = typeof Rule.Type
+
+export const FieldChange = Schema.Struct({
+  path: Schema.String,
+  /** The target side's current value (`null` empty; absent for a create). */
+  before: Schema.optional(CustomValue),
+  after: CustomValue,
+  rule: Rule
+})
+export type FieldChange = typeof FieldChange.Type
+
+export const OperationKind = Schema.Literal("create", "update", "archive", "delete", "unlink")
+export type OperationKind = typeof OperationKind.Type
+
+export const Operation = Schema.Struct({
+  /** Stable within a plan: `side:kind:key`. */
+  id: Schema.String,
+  key: Schema.String,
+  side: Side,
+  kind: OperationKind,
+  pipedriveId: Schema.optional(Schema.Int),
+  changes: Schema.Array(FieldChange),
+  /** One line for people: what happens and why. */
+  reason: Schema.String,
+  /** API tokens this operation costs (0 for ERP-bound and state-only operations). */
+  tokens: Schema.Int,
+  /** The exact API v2 body for Pipedrive-bound creates and updates. */
+  body: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
+})
+export type Operation = typeof Operation.Type
+
+/** A field both sides now agree on without a write (both changed alike, or matched on a first run). */
+export const Agreement = Schema.Struct({ key: Schema.String, path: Schema.String, value: CustomValue })
+export type Agreement = typeof Agreement.Type
+
+export const Conflict = Schema.Struct({
+  key: Schema.String,
+  path: Schema.String,
+  erp: CustomValue,
+  pipedrive: CustomValue,
+  base: Schema.NullOr(CustomValue),
+  /** Held for review (policy `manual`). */
+  resolution: Schema.Literal("held")
+})
+export type Conflict = typeof Conflict.Type
+
+export const Ambiguity = Schema.Struct({
+  key: Schema.String,
+  pipedriveIds: Schema.Array(Schema.Int),
+  message: Schema.String
+})
+export type Ambiguity = typeof Ambiguity.Type
+
+/** Something the plan does not do, and why (a mode that forbids creates, a one-way field edited on the wrong side). */
+export const Note = Schema.Struct({ key: Schema.String, path: Schema.optional(Schema.String), message: Schema.String })
+export type Note = typeof Note.Type
+
+export const GuardName = Schema.Literal("maxChangedShare", "maxDeletedShare", "maxRowDrop", "emptyFile")
+export const Guard = Schema.Struct({
+  name: GuardName,
+  passed: Schema.Boolean,
+  limit: Schema.Number,
+  actual: Schema.Number,
+  message: Schema.String
+})
+export type Guard = typeof Guard.Type
+
+export const Link = Schema.Struct({ key: Schema.String, pipedriveId: Schema.Int })
+export type Link = typeof Link.Type
+
+export const Totals = Schema.Struct({
+  products: Schema.Int,
+  pipedriveCreates: Schema.Int,
+  pipedriveUpdates: Schema.Int,
+  pipedriveArchives: Schema.Int,
+  pipedriveDeletes: Schema.Int,
+  unlinks: Schema.Int,
+  erpCreates: Schema.Int,
+  erpUpdates: Schema.Int,
+  fieldChanges: Schema.Int,
+  conflicts: Schema.Int,
+  ambiguities: Schema.Int,
+  pendingWriteBacks: Schema.Int,
+  fieldsToCreate: Schema.Int,
+  /** Tokens the writes cost (creates 5, updates 5, deletes 3, custom fields 5). */
+  tokens: Schema.Int
+})
+export type Totals = typeof Totals.Type
+
+export class Plan extends Schema.Class<Plan>("Plan")({
+  version: Schema.Literal(version),
+  createdAt: Schema.String,
+  inputs: Schema.Struct({ hash: Schema.String, erpRows: Schema.Int, pipedriveProducts: Schema.Int }),
+  operations: Schema.Array(Operation),
+  agreements: Schema.Array(Agreement),
+  links: Schema.Array(Link),
+  conflicts: Schema.Array(Conflict),
+  ambiguities: Schema.Array(Ambiguity),
+  notes: Schema.Array(Note),
+  fieldsToCreate: Schema.Array(Schema.Struct({ label: Schema.String, type: Schema.String, options: Schema.Array(Schema.String) })),
+  guards: Schema.Array(Guard),
+  totals: Totals
+}) {}
+
+export const PlanJson = Schema.parseJson(Plan)
+export const encodeJson = Schema.encode(PlanJson)
+export const decodeJson = Schema.decodeUnknown(PlanJson)
+
+/** True when the plan writes nothing anywhere. */
+export const isEmpty = (plan: Plan): boolean => plan.operations.length === 0 && plan.fieldsToCreate.length === 0
+
+/** True when every guard passed. */
+export const guardsPassed = (plan: Plan): boolean => plan.guards.every((g) => g.passed)

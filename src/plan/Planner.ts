@@ -1,0 +1,355 @@
+/**
+ * The three-way planner (DESIGN §6.1–6.3, §6.6, §6.7), a pure function of both sides' snapshots,
+ * the base, the links, the pending write-backs and the policies. It matches products by key (links
+ * first, so a key changed in Pipedrive is followed), decides every mapped field with `Decide`,
+ * turns the decisions into operations with their exact API bodies and token costs, and judges the
+ * result against the guards. The same plan drives a dry run and a real run.
+ */
+import { Either } from "effect"
+import type { DeletePolicy, ResolvedConfig } from "../config/SyncConfig.js"
+import type { CatalogProduct } from "../domain/CatalogProduct.js"
+import * as Field from "../domain/Field.js"
+import * as Plan from "../domain/Plan.js"
+import type { Compiled } from "../mapping/Compile.js"
+import * as Wire from "../mapping/Wire.js"
+import * as Decide from "./Decide.js"
+
+/** API token cost of each Pipedrive write (pipedrive-api.md §1.1, §3.1). */
+export const tokenCost = { create: 5, update: 5, archive: 5, delete: 3, unlink: 0, createField: 5 } as const
+
+export interface Input {
+  readonly compiled: Compiled
+  /** The ERP's good rows, one per key. */
+  readonly erp: ReadonlyArray<CatalogProduct>
+  /** Every Pipedrive product in the snapshot, deleted ones included. */
+  readonly pipedrive: ReadonlyArray<Wire.WireProduct>
+  readonly base: ReadonlyMap<string, ReadonlyMap<Field.Path, Field.Value>>
+  readonly links: ReadonlyMap<string, number>
+  readonly pending: ReadonlyMap<string, ReadonlyMap<Field.Path, Field.Value>>
+  readonly deletes: DeletePolicy
+  readonly guards: ResolvedConfig["policies"]["guards"]
+  readonly erpRows: number
+  /** The ERP row count of the last run, if any. */
+  readonly lastErpRows: number | undefined
+  readonly hash: string
+  readonly now: string
+}
+
+interface Builder {
+  readonly operations: Array<Plan.Operation>
+  readonly agreements: Array<Plan.Agreement>
+  readonly links: Array<Plan.Link>
+  readonly conflicts: Array<Plan.Conflict>
+  readonly ambiguities: Array<Plan.Ambiguity>
+  readonly notes: Array<Plan.Note>
+  pendingWriteBacks: number
+}
+
+const opId = (side: string, kind: string, key: string) => `${side}:${kind}:${key}`
+
+const pct = (x: number) => `${Math.round(x * 1000) / 10} %`
+
+/** Plans a sync. */
+export const plan = (input: Input): Plan.Plan => {
+  const { compiled } = input
+  const mode = compiled.policies
+  const out: Builder = { operations: [], agreements: [], links: [], conflicts: [], ambiguities: [], notes: [], pendingWriteBacks: 0 }
+
+  const erpByKey = new Map(input.erp.map((p) => [p.key as string, p]))
+  const pdById = new Map<number, { wire: Wire.WireProduct; product: CatalogProduct | undefined }>()
+  const pdByKey = new Map<string, Array<number>>()
+  const linkedIds = new Map<number, string>()
+  for (const [key, id] of input.links) linkedIds.set(id, key)
+  for (const wire of input.pipedrive) {
+    const mapped = Wire.fromWire(compiled, wire)
+    const product = Either.isRight(mapped) ? mapped.right : undefined
+    pdById.set(wire.id, { wire, product })
+    if (wire.is_deleted === true) continue
+    if (Either.isLeft(mapped)) {
+      const key = Wire.keyOf(compiled, wire)
+      for (const message of mapped.left) out.notes.push({ key: Either.getOrElse(key, () => `#${wire.id}`), message })
+      continue
+    }
+    const owner = linkedIds.get(wire.id)
+    const key = owner ?? mapped.right.key
+    const list = pdByKey.get(key)
+    if (list) list.push(wire.id)
+    else pdByKey.set(key, [wire.id])
+  }
+
+  const keys = [...new Set([...erpByKey.keys(), ...pdByKey.keys(), ...input.links.keys(), ...input.base.keys()])].sort()
+  let changedProducts = 0
+  let deletedProducts = 0
+  for (const key of keys) {
+    const e = erpByKey.get(key)
+    const linkedId = input.links.get(key)
+    const base = input.base.get(key)
+    const pending = input.pending.get(key)
+    const known = linkedId !== undefined || base !== undefined
+    let pdId: number | undefined
+    const candidates = (pdByKey.get(key) ?? []).filter((id) => linkedIds.get(id) === undefined || linkedIds.get(id) === key)
+    if (linkedId !== undefined) {
+      const linked = pdById.get(linkedId)
+      pdId = linked !== undefined && linked.wire.is_deleted !== true ? linkedId : undefined
+      const extra = candidates.filter((id) => id !== linkedId)
+      if (extra.length > 0) {
+        out.ambiguities.push({ key, pipedriveIds: extra, message: `Pipedrive has ${extra.length === 1 ? "another product" : `${extra.length} more products`} with the code ${key} (#${extra.join(", #")}) besides the linked #${linkedId}; ${extra.length === 1 ? "it is" : "they are"} left alone` })
+      }
+    } else if (candidates.length > 1) {
+      out.ambiguities.push({ key, pipedriveIds: candidates, message: `${candidates.length} Pipedrive products share the code ${key} (#${candidates.join(", #")}); none is touched until only one remains or one is linked` })
+      continue
+    } else {
+      pdId = candidates[0]
+    }
+    const pd = pdId === undefined ? undefined : pdById.get(pdId)
+    const pdProduct = pd?.product
+
+    if (e !== undefined && pd !== undefined && pdProduct !== undefined) {
+      if (linkedId === undefined) out.links.push({ key, pipedriveId: pd.wire.id })
+      if (planFields(input, out, key, e, pd.wire, pdProduct, base, pending)) changedProducts++
+      continue
+    }
+    if (e !== undefined && pd === undefined && !known) {
+      if (mode.toPipedrive === "mirror" || mode.toPipedrive === "additive") {
+        const changes = new Map<Field.Path, Field.Value>()
+        for (const f of compiled.fields) {
+          const v = Field.flatten(e).get(f.path)
+          if (v !== undefined && v !== null && (f.direction !== "pipedrive→erp")) changes.set(f.path, v)
+        }
+        const body = Wire.toBody(compiled, changes, undefined, key)
+        if (Either.isLeft(body)) {
+          for (const m of body.left) out.notes.push({ key, message: `not created in Pipedrive: ${m}` })
+          continue
+        }
+        out.operations.push({
+          id: opId("pipedrive", "create", key),
+          key,
+          side: "pipedrive",
+          kind: "create",
+          changes: [...changes].map(([path, after]) => ({ path, after: Field.normalize(path, after), rule: "create" as const })),
+          reason: "exists only in the ERP",
+          tokens: tokenCost.create,
+          body: body.right
+        })
+        changedProducts++
+      } else {
+        out.notes.push({ key, message: `exists only in the ERP; not created in Pipedrive (policies.mode.toPipedrive is ${mode.toPipedrive})` })
+      }
+      continue
+    }
+    if (e !== undefined && pd === undefined && known) {
+      // Deleted in Pipedrive (or gone for good): never re-created behind the user's back.
+      const where = linkedId === undefined ? "" : ` (#${linkedId})`
+      if (mode.toErp === "mirror" && input.deletes !== "ignore") {
+        out.operations.push(deleteOp("erp", key, linkedId, input.deletes, `deleted in Pipedrive${where}`))
+        deletedProducts++
+      } else {
+        out.notes.push({ key, message: `deleted in Pipedrive${where}; kept in the ERP and not re-created (policies.deletes: ${input.deletes}, mode.toErp: ${mode.toErp})` })
+      }
+      continue
+    }
+    if (e === undefined && pd !== undefined && known) {
+      if (pending !== undefined && pending.size > 0 && base === undefined) {
+        out.pendingWriteBacks += pending.size // written back as a new row; the ERP has not imported it yet
+        continue
+      }
+      if (mode.toPipedrive === "mirror" && input.deletes !== "ignore") {
+        if (input.deletes === "archive" && pd.wire.is_linkable === false) continue
+        out.operations.push(deleteOp("pipedrive", key, pd.wire.id, input.deletes, "gone from the ERP"))
+        deletedProducts++
+      } else {
+        out.notes.push({ key, message: `gone from the ERP; kept in Pipedrive as #${pd.wire.id} (policies.deletes: ${input.deletes}, mode.toPipedrive: ${mode.toPipedrive})` })
+      }
+      continue
+    }
+    if (e === undefined && pd !== undefined && pdProduct !== undefined && !known) {
+      if (mode.toErp === "mirror" || mode.toErp === "additive") {
+        const changes: Array<Plan.FieldChange> = []
+        for (const f of compiled.fields) {
+          if (f.erp?.column === undefined) continue
+          const v = Field.flatten(pdProduct).get(f.path)
+          if (v !== undefined && v !== null) changes.push({ path: f.path, after: Field.normalize(f.path, v), rule: "create" })
+        }
+        out.operations.push({ id: opId("erp", "create", key), key, side: "erp", kind: "create", pipedriveId: pd.wire.id, changes, reason: "exists only in Pipedrive", tokens: 0 })
+        out.links.push({ key, pipedriveId: pd.wire.id })
+        changedProducts++
+      } else {
+        out.notes.push({ key, message: `exists only in Pipedrive (#${pd.wire.id}); not added to the ERP (policies.mode.toErp is ${mode.toErp})` })
+      }
+      continue
+    }
+    if (e === undefined && pd === undefined && linkedId !== undefined) {
+      out.operations.push({ id: opId("pipedrive", "unlink", key), key, side: "pipedrive", kind: "unlink", pipedriveId: linkedId, changes: [], reason: "gone from both sides: forget the link", tokens: 0 })
+    }
+  }
+
+  const total = Math.max(1, keys.length)
+  const linkedTotal = Math.max(1, input.links.size + out.links.length)
+  const guards: Array<Plan.Guard> = []
+  const changedShare = changedProducts / total
+  guards.push({
+    name: "maxChangedShare",
+    passed: changedShare <= input.guards.maxChangedShare,
+    limit: input.guards.maxChangedShare,
+    actual: changedShare,
+    message: `${changedProducts} of ${keys.length} products would change (${pct(changedShare)}; limit ${pct(input.guards.maxChangedShare)}, policies.guards.maxChangedShare)`
+  })
+  const deletedShare = deletedProducts / linkedTotal
+  guards.push({
+    name: "maxDeletedShare",
+    passed: deletedShare <= input.guards.maxDeletedShare,
+    limit: input.guards.maxDeletedShare,
+    actual: deletedShare,
+    message: `${deletedProducts} of ${linkedTotal} linked products would be ${input.deletes === "delete" ? "deleted" : input.deletes === "archive" ? "archived" : "unlinked"} (${pct(deletedShare)}; limit ${pct(input.guards.maxDeletedShare)}, policies.guards.maxDeletedShare)`
+  })
+  const drop = input.lastErpRows === undefined || input.lastErpRows === 0 ? 0 : Math.max(0, (input.lastErpRows - input.erpRows) / input.lastErpRows)
+  guards.push({
+    name: "maxRowDrop",
+    passed: drop <= input.guards.maxRowDrop,
+    limit: input.guards.maxRowDrop,
+    actual: drop,
+    message: input.lastErpRows === undefined
+      ? "no earlier run to compare the ERP row count with"
+      : `the ERP file has ${input.erpRows} rows, ${pct(drop)} fewer than the last run's ${input.lastErpRows} (limit ${pct(input.guards.maxRowDrop)}, policies.guards.maxRowDrop)`
+  })
+  guards.push({
+    name: "emptyFile",
+    passed: input.erpRows > 0,
+    limit: 1,
+    actual: input.erpRows,
+    message: input.erpRows > 0 ? `the ERP file has ${input.erpRows} rows` : "the ERP file has no product rows: a truncated export would delete or archive everything"
+  })
+
+  const ops = out.operations.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.side === b.side ? a.kind.localeCompare(b.kind) : a.side === "pipedrive" ? -1 : 1))
+  const count = (side: string, kind: string) => ops.filter((o) => o.side === side && o.kind === kind).length
+  const fieldsToCreate = compiled.toCreate.map((f) => ({ label: f.label, type: f.type, options: [...f.options] }))
+  return new Plan.Plan({
+    version: Plan.version,
+    createdAt: input.now,
+    inputs: { hash: input.hash, erpRows: input.erpRows, pipedriveProducts: input.pipedrive.filter((p) => p.is_deleted !== true).length },
+    operations: ops,
+    agreements: out.agreements,
+    links: out.links,
+    conflicts: out.conflicts,
+    ambiguities: out.ambiguities,
+    notes: out.notes,
+    fieldsToCreate,
+    guards,
+    totals: {
+      products: keys.length,
+      pipedriveCreates: count("pipedrive", "create"),
+      pipedriveUpdates: count("pipedrive", "update"),
+      pipedriveArchives: count("pipedrive", "archive"),
+      pipedriveDeletes: count("pipedrive", "delete"),
+      unlinks: ops.filter((o) => o.kind === "unlink").length,
+      erpCreates: count("erp", "create"),
+      erpUpdates: count("erp", "update"),
+      fieldChanges: ops.reduce((n, o) => n + o.changes.length, 0),
+      conflicts: out.conflicts.length,
+      ambiguities: out.ambiguities.length,
+      pendingWriteBacks: out.pendingWriteBacks,
+      fieldsToCreate: fieldsToCreate.length,
+      tokens: ops.reduce((n, o) => n + o.tokens, 0) + fieldsToCreate.length * tokenCost.createField
+    }
+  })
+}
+
+const deleteOp = (side: "erp" | "pipedrive", key: string, pipedriveId: number | undefined, policy: Exclude<DeletePolicy, "ignore">, why: string): Plan.Operation => ({
+  id: opId(side, policy, key),
+  key,
+  side,
+  kind: policy,
+  ...(pipedriveId === undefined ? {} : { pipedriveId }),
+  changes: policy === "archive" && side === "pipedrive" ? [{ path: "linkable", before: true, after: false, rule: "delete-policy" }] : [],
+  reason: `${why}: ${policy === "unlink" ? "forget the link" : policy === "archive" ? (side === "pipedrive" ? "archive (is_linkable: false)" : "archive in the ERP") : "delete"} (policies.deletes)`,
+  tokens: side === "pipedrive" ? tokenCost[policy] : 0,
+  ...(policy === "archive" && side === "pipedrive" ? { body: { is_linkable: false } } : {})
+})
+
+/** Decides every field of a product both sides have; returns whether any write results. */
+const planFields = (
+  input: Input,
+  out: Builder,
+  key: string,
+  e: CatalogProduct,
+  wire: Wire.WireProduct,
+  p: CatalogProduct,
+  base: ReadonlyMap<Field.Path, Field.Value> | undefined,
+  pending: ReadonlyMap<Field.Path, Field.Value> | undefined
+): boolean => {
+  const { compiled } = input
+  const ev = Field.flatten(e)
+  const pv = Field.flatten(p)
+  const toPd: Array<Plan.FieldChange> = []
+  const toErp: Array<Plan.FieldChange> = []
+  for (const f of compiled.fields) {
+    const d = Decide.decide(f, { e: ev.get(f.path), p: pv.get(f.path), b: base?.get(f.path), pending: pending?.get(f.path) }, compiled.currencies)
+    switch (d._tag) {
+      case "Agree":
+        out.agreements.push({ key, path: f.path, value: Field.normalize(f.path, d.value) })
+        break
+      case "ToPipedrive":
+        toPd.push({ path: f.path, before: Field.normalize(f.path, pv.get(f.path) ?? null), after: Field.normalize(f.path, d.value), rule: d.rule })
+        break
+      case "ToErp":
+        toErp.push({ path: f.path, before: Field.normalize(f.path, ev.get(f.path) ?? null), after: Field.normalize(f.path, d.value), rule: d.rule })
+        break
+      case "Pending":
+        out.pendingWriteBacks++
+        break
+      case "Conflict":
+        out.conflicts.push({ key, path: f.path, erp: Field.normalize(f.path, ev.get(f.path) ?? null), pipedrive: Field.normalize(f.path, pv.get(f.path) ?? null), base: Field.normalize(f.path, base?.get(f.path) ?? null), resolution: "held" })
+        break
+      case "Ignored":
+        out.notes.push({ key, path: f.path, message: d.side === "erp" ? `changed in the ERP, but ${f.path} flows ${f.direction}: kept in Pipedrive` : `changed in Pipedrive, but ${f.path} flows ${f.direction}: left as is until the ERP changes it` })
+        break
+      case "Nothing":
+        break
+    }
+  }
+  // A key changed in Pipedrive, followed through the link: the ERP owns keys.
+  if (compiled.key.pipedrive.kind === "code" && typeof wire.code === "string" && wire.code.trim() !== key) {
+    toPd.push({ path: "code", before: wire.code, after: key, rule: "key-changed" })
+  }
+  let wrote = false
+  if (toPd.length > 0) {
+    const body = Wire.toBody(compiled, new Map(toPd.filter((c) => c.path !== "code").map((c) => [c.path, c.after])), wire)
+    if (Either.isLeft(body)) {
+      for (const m of body.left) out.notes.push({ key, message: `not updated in Pipedrive: ${m}` })
+    } else {
+      const full = toPd.some((c) => c.path === "code") ? { ...body.right, code: key } : body.right
+      out.operations.push({
+        id: opId("pipedrive", "update", key),
+        key,
+        side: "pipedrive",
+        kind: "update",
+        pipedriveId: wire.id,
+        changes: toPd,
+        reason: summarize(toPd),
+        tokens: tokenCost.update,
+        body: full
+      })
+      wrote = true
+    }
+  }
+  if (toErp.length > 0) {
+    out.operations.push({ id: opId("erp", "update", key), key, side: "erp", kind: "update", pipedriveId: wire.id, changes: toErp, reason: summarize(toErp), tokens: 0 })
+    wrote = true
+  }
+  return wrote
+}
+
+const ruleText: Record<Plan.Rule, string> = {
+  "erp-changed": "changed in the ERP",
+  "pipedrive-changed": "changed in Pipedrive",
+  "first-run-owner": "first run: the owner's value",
+  "conflict-erp-wins": "both changed: the ERP wins",
+  "conflict-pipedrive-wins": "both changed: Pipedrive wins",
+  "one-way": "both changed: the source side wins",
+  create: "new product",
+  "key-changed": "key changed in Pipedrive",
+  "delete-policy": "delete policy"
+}
+
+const summarize = (changes: ReadonlyArray<Plan.FieldChange>): string =>
+  [...new Set(changes.map((c) => ruleText[c.rule]))].join("; ")
