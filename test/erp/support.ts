@@ -10,7 +10,7 @@ export const samples = fileURLToPath(new URL("../../../shared/samples/csv/", imp
 export const sample = (name: string): string => `${samples}${name}`
 export const demo = fileURLToPath(new URL("../../fixtures/demo-catalog.csv", import.meta.url))
 
-export const provide = <A, E>(effect: Effect.Effect<A, E, NodeContext.NodeContext>) => effect.pipe(Effect.provide(NodeContext.layer))
+export const provide = <A, E, R>(effect: Effect.Effect<A, E, R>) => effect.pipe(Effect.provide(NodeContext.layer))
 
 /** The source and every data row of a file. */
 export const readRows = (file: string, input: Dialect.Input = {}) =>

@@ -1,0 +1,189 @@
+/**
+ * What `catalog-sync inspect FILE` reports about a CSV file before anyone writes a mapping for it:
+ * the detected encoding, delimiter, line endings, decimal style, header line and column names, the
+ * row count, a guess of each column's type, and the rows that are structurally broken (wrong
+ * number of fields, text after a closing quote). One streaming pass; the report data is plain JSON.
+ */
+import type { FileSystem } from "@effect/platform"
+import { Effect, Stream } from "effect"
+import * as Cell from "./Cell.js"
+import * as Dialect from "./Dialect.js"
+import * as Encoding from "./Encoding.js"
+import type * as FileError from "./FileError.js"
+import * as Reader from "./Reader.js"
+
+export type Kind = "empty" | "integer" | "decimal" | "boolean" | "text"
+
+export interface ColumnReport {
+  readonly position: number
+  readonly name: string
+  readonly kind: Kind
+  /** For decimal columns: how decimals are written (`mixed`: value by value; `ambiguous`: cannot tell). */
+  readonly decimal?: "point" | "comma" | "none" | "mixed" | "ambiguous"
+  readonly thousands?: string
+  /** Cells that read as null (empty, NA, N/A, NONE, NULL, `.`). */
+  readonly nulls: number
+  readonly example?: string
+  /** Values that do not fit the column's type (a few are allowed), and the first of them. */
+  readonly misfits?: number
+  readonly misfit?: string
+}
+
+export interface RowProblem {
+  readonly line: number
+  readonly reason: string
+}
+
+export interface Report {
+  readonly file: string
+  readonly encoding: Encoding.Detected
+  readonly delimiter: string
+  readonly quote: string
+  readonly lineEnding: Dialect.LineEnding
+  /** The file's decimal style over its decimal columns. */
+  readonly decimal: "point" | "comma" | "mixed" | "none"
+  readonly skipLines: number
+  /** The header's line, or null when the file has no header row. */
+  readonly headerLine: number | null
+  readonly columns: ReadonlyArray<ColumnReport>
+  readonly rowCount: number
+  readonly rowErrorCount: number
+  /** The first 100 row errors. */
+  readonly rowErrors: ReadonlyArray<RowProblem>
+  readonly notes: ReadonlyArray<string>
+}
+
+const MAX_ERRORS = 100
+const integerText = /^[+-]?(?:0|[1-9]\d*)$/
+
+/** Up to this share of a column's values may fail to fit its type (they are counted and shown). */
+const MISFIT_SHARE = 0.05
+
+const columnStats = () => {
+  const detector = Cell.detector()
+  const booleans = new Set([...Cell.defaultBooleans.true, ...Cell.defaultBooleans.false].filter((b) => b !== ""))
+  let nulls = 0
+  let values = 0
+  let integers = 0
+  let zeroOne = 0
+  let numbers = 0
+  let bools = 0
+  let example: string | undefined
+  const misfit = { integer: "", decimal: "", boolean: "" }
+  return {
+    add: (text: string) => {
+      const t = text.trim()
+      if (Cell.defaultNulls.includes(t.toLowerCase())) {
+        nulls++
+        return
+      }
+      values++
+      example ??= t
+      if (integerText.test(t)) integers++
+      else misfit.integer ||= t
+      if (t === "0" || t === "1") zeroOne++
+      if (Cell.looksNumeric(t)) {
+        numbers++
+        detector.add(t)
+      } else misfit.decimal ||= t
+      if (booleans.has(t.toLowerCase())) bools++
+      else misfit.boolean ||= t
+    },
+    report: (position: number, name: string): ColumnReport => {
+      const base = { position, name, nulls, ...(example === undefined ? {} : { example }) }
+      const fits = (n: number) => values - n <= values * MISFIT_SHARE
+      const withMisfits = (n: number, example: string) => (n === values ? {} : { misfits: values - n, misfit: example })
+      if (values === 0) return { ...base, kind: "empty" }
+      if (zeroOne === values) return { ...base, kind: "boolean" }
+      if (fits(integers)) return { ...base, kind: "integer", ...withMisfits(integers, misfit.integer) }
+      if (fits(numbers)) {
+        const r = detector.result()
+        const more = withMisfits(numbers, misfit.decimal)
+        if (r._tag === "Mixed") return { ...base, kind: "decimal", decimal: "mixed", ...more }
+        if (r._tag === "Ambiguous") return { ...base, kind: "decimal", decimal: "ambiguous", ...more }
+        const decimal = r.format.decimal === "auto" ? "none" : r.format.decimal
+        return { ...base, kind: "decimal", decimal, ...(r.format.thousands === "none" ? {} : { thousands: r.format.thousands }), ...more }
+      }
+      if (fits(bools)) return { ...base, kind: "boolean", ...withMisfits(bools, misfit.boolean) }
+      return { ...base, kind: "text" }
+    }
+  }
+}
+
+/** Reads `file` once and reports on it; fails only on a file-level problem. */
+export const run = (file: string, input: Dialect.Input = {}): Effect.Effect<Report, FileError.CsvFileError, FileSystem.FileSystem> =>
+  Effect.gen(function*() {
+    const source = yield* Reader.open(file, input)
+    const width = source.header.names.length
+    const stats = source.header.names.map(() => columnStats())
+    const rowErrors: Array<RowProblem> = []
+    let rowErrorCount = 0
+    let rowCount = 0
+    const problem = (line: number, reason: string) => {
+      rowErrorCount++
+      if (rowErrors.length < MAX_ERRORS) rowErrors.push({ line, reason })
+    }
+    yield* Stream.runForEachChunk(source.rows, (chunk) =>
+      Effect.sync(() => {
+        for (const row of chunk) {
+          rowCount++
+          const cells = row.cells
+          if (row.problem !== undefined) problem(row.line, row.problem)
+          if (cells.length < width) problem(row.line, `${cells.length} fields, the header has ${width}`)
+          else if (cells.length > width && cells.slice(width).some((c) => c.trim() !== "")) problem(row.line, `${cells.length} fields, the header has ${width}`)
+          for (let i = 0; i < width && i < cells.length; i++) stats[i]?.add(cells[i] as string)
+        }
+      }))
+    const columns = stats.map((s, i) => s.report(i + 1, source.header.names[i] ?? String(i + 1)))
+    const styles = new Set(columns.flatMap((c) => (c.decimal === "point" || c.decimal === "comma" ? [c.decimal] : c.decimal === "mixed" ? ["point", "comma"] : [])))
+    const decimal = styles.size === 0 ? "none" : styles.size > 1 ? "mixed" : styles.has("comma") ? "comma" : "point"
+    const d = source.dialect
+    return {
+      file,
+      encoding: d.encoding,
+      delimiter: d.delimiter,
+      quote: d.quote,
+      lineEnding: d.lineEnding,
+      decimal,
+      skipLines: d.skipLines,
+      headerLine: source.header.line === 0 ? null : source.header.line,
+      columns,
+      rowCount,
+      rowErrorCount,
+      rowErrors,
+      notes: d.notes
+    }
+  })
+
+const pad = (s: string, n: number) => (s.length >= n ? s : s + " ".repeat(n - s.length))
+
+const kindText = (c: ColumnReport): string =>
+  c.kind === "decimal"
+    ? `decimal (${c.decimal === "none" ? "whole numbers" : c.decimal === "mixed" ? "point and comma, value by value" : c.decimal === "ambiguous" ? "ambiguous: set its decimal style" : `${c.decimal}${c.thousands === undefined ? "" : `, thousands ${JSON.stringify(c.thousands)}`}`})`
+    : c.kind
+
+/** The report as text for a terminal. */
+export const render = (r: Report): string => {
+  const nameWidth = Math.min(32, Math.max(4, ...r.columns.map((c) => c.name.length)))
+  const kindWidth = Math.max(...r.columns.map((c) => kindText(c).length), 4)
+  const lines = [
+    `File          ${r.file}`,
+    `Encoding      ${Encoding.describe(r.encoding)}`,
+    `Delimiter     ${Dialect.showDelimiter(r.delimiter)}   quote ${JSON.stringify(r.quote)}   line endings ${r.lineEnding.toUpperCase()}`,
+    `Decimals      ${r.decimal === "none" ? "no decimal columns" : r.decimal === "mixed" ? "point and comma (see columns)" : `decimal ${r.decimal}`}`,
+    `Header        ${r.headerLine === null ? "none (columns are named by number)" : `line ${r.headerLine}`}${r.skipLines > 0 ? `, after ${r.skipLines} skipped line(s)` : ""}`,
+    `Rows          ${r.rowCount}`,
+    "",
+    `Columns (${r.columns.length})`,
+    ...r.columns.map((c) =>
+      `  ${String(c.position).padStart(3)}  ${pad(c.name === "" ? "(no name)" : c.name, nameWidth)}  ${pad(kindText(c), kindWidth)}${c.example === undefined ? "" : `  e.g. ${JSON.stringify(c.example.length > 40 ? `${c.example.slice(0, 37)}...` : c.example)}`}${c.nulls > 0 ? `  (${c.nulls} empty)` : ""}${c.misfits === undefined ? "" : `  ${c.misfits} value(s) do not fit, e.g. ${JSON.stringify(c.misfit)}`}`
+    ),
+    "",
+    r.rowErrorCount === 0 ? "Row errors    none" : `Row errors (${r.rowErrorCount}${r.rowErrorCount > r.rowErrors.length ? `, first ${r.rowErrors.length} shown` : ""})`,
+    ...r.rowErrors.map((e) => `  line ${e.line}: ${e.reason}`),
+    "",
+    "How this was detected",
+    ...r.notes.map((n) => `  - ${n}`)
+  ]
+  return lines.join("\n")
+}
