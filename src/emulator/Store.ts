@@ -15,16 +15,13 @@ export type Direction = "asc" | "desc"
 export interface Entry {
   readonly id: number
   product: Seed.Product
-  /** The serialised product, valid while `jsonVersion` equals the store's field version. */
-  json: string | undefined
-  jsonVersion: number
   /** Sort keys, computed when first needed (a million lowercased names cost memory and load time). */
   nameKey: string | undefined
   addSec: number | undefined
   updateSec: number | undefined
 }
 
-const entry = (product: Seed.Product): Entry => ({ id: product.id, product, json: undefined, jsonVersion: -1, nameKey: undefined, addSec: undefined, updateSec: undefined })
+const entry = (product: Seed.Product): Entry => ({ id: product.id, product, nameKey: undefined, addSec: undefined, updateSec: undefined })
 
 const nameKey = (e: Entry): string => (e.nameKey ??= e.product.name.toLowerCase())
 const addSec = (e: Entry): number => (e.addSec ??= toSec(e.product.add_time))
@@ -70,7 +67,6 @@ export class Store {
   private byCode = new Map<string, number | Array<number>>()
   private sorted = new Map<SortBy, { version: number; entries: Array<Entry> }>()
   private version = 0
-  private fieldVersion = 0
   private nextId = 1
   private nextOptionId = 1
   private fieldSequence = 0
@@ -116,7 +112,6 @@ export class Store {
 
   private reindexFields(): void {
     this.fieldsByCode = new Map([...Fields.systemFields, ...this.customFields].map((f) => [f.field_code, f]))
-    this.fieldVersion++
   }
 
   private touch(): void {
@@ -191,13 +186,12 @@ export class Store {
     }
   }
 
-  /** The serialised product (cached until the product or the field list changes). */
+  /**
+   * The serialised product. Not cached: at a million products a cache of serialised JSON doubles
+   * the heap and its garbage collections cost more than serialising again (see bench/emulator).
+   */
   json(e: Entry): string {
-    if (e.json === undefined || e.jsonVersion !== this.fieldVersion) {
-      e.json = JSON.stringify(this.wire(e))
-      e.jsonVersion = this.fieldVersion
-    }
-    return e.json
+    return JSON.stringify(this.wire(e))
   }
 
   private view(sortBy: SortBy, ids: ReadonlyArray<number> | undefined): Array<Entry> {
@@ -285,7 +279,6 @@ export class Store {
     this.unindexCode(e.product)
     if (p.is_deleted && !e.product.is_deleted) this.deletedCount++
     e.product = p
-    e.json = undefined
     e.nameKey = undefined
     e.updateSec = undefined
     this.indexCode(p)
