@@ -345,7 +345,7 @@ const make = (path: string, options: Database.Options = {}): Effect.Effect<Servi
       ),
       runLatest: prepare("SELECT * FROM runs ORDER BY id DESC LIMIT ?"),
       runOne: prepare("SELECT * FROM runs WHERE id = ?"),
-      runLast: prepare("SELECT * FROM runs WHERE (?1 IS NULL OR kind = ?1) AND (?2 IS NULL OR status = ?2) ORDER BY id DESC LIMIT 1"),
+      runLast: prepare("SELECT * FROM runs WHERE (@kind IS NULL OR kind = @kind) AND (@status IS NULL OR status = @status) ORDER BY id DESC LIMIT 1"),
       runsAbandon: prepare("UPDATE runs SET status = 'failed', finished_at = ? WHERE status = 'running'"),
       journalInsert: prepare(
         "INSERT INTO journal (run_id, op_id, key, kind, payload, state, attempts, updated_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?)"
@@ -650,7 +650,7 @@ const make = (path: string, options: Database.Options = {}): Effect.Effect<Servi
       run: (id) => sql("reading a run", () => Option.map(Option.fromNullable(q.runOne.get(id) as RunRecord | undefined), toRun)),
       lastRun: (filter = {}) =>
         sql("reading the runs", () =>
-          Option.map(Option.fromNullable(q.runLast.get(filter.kind ?? null, filter.status ?? null) as RunRecord | undefined), toRun)),
+          Option.map(Option.fromNullable(q.runLast.get({ kind: filter.kind ?? null, status: filter.status ?? null }) as RunRecord | undefined), toRun)),
 
       journalAppend: (runId, entries) =>
         Effect.flatMap(nowIso, (now) =>
