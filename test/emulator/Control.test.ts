@@ -3,7 +3,7 @@ import { it as effectIt } from "@effect/vitest"
 import { Context, Effect, Layer } from "effect"
 import { describe, expect, it } from "vitest"
 import * as Emulator from "../../src/emulator/Emulator.js"
-import { call, demoSeed, generated, get, start, token } from "./Helpers.js"
+import { call, demoSeed, generated, get, token, withEmulator } from "./Helpers.js"
 
 const control = async (handle: Emulator.Handle, method: string, path: string, body?: unknown) => {
   const r = await fetch(`${handle.baseUrl}/__emulator/${path}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) })
@@ -12,8 +12,7 @@ const control = async (handle: Emulator.Handle, method: string, path: string, bo
 
 describe("control endpoints", () => {
   it("stats: requests, byEndpoint, tokensCharged, rateLimited, products", async () => {
-    const emu = await start({ seed: demoSeed(), burstLimit: 3 })
-    try {
+    await withEmulator({ seed: demoSeed(), burstLimit: 3 }, async (emu) => {
       await get(emu, "/api/v2/products")
       await get(emu, "/api/v2/products/1")
       await call(emu, "PATCH", "/api/v2/products/1", { name: "Renamed" })
@@ -28,36 +27,27 @@ describe("control endpoints", () => {
         writes: 1
       })
       expect(s.body).toEqual(emu.stats())
-    } finally {
-      await emu.close()
-    }
+    })
   })
 
   it("export lists every product, deleted ones included, in a shape POST /__emulator/seed loads back", async () => {
-    const emu = await start({ seed: demoSeed() })
-    try {
+    await withEmulator({ seed: demoSeed() }, async (emu) => {
       await call(emu, "DELETE", "/api/v2/products/5")
       await call(emu, "POST", "/api/v2/products", { name: "New one" })
       const exported = await control(emu, "GET", "export")
       expect(exported.body.products).toHaveLength(194)
       expect(exported.body.products.find((p: { id: number }) => p.id === 5).is_deleted).toBe(true)
       expect(exported.body.productFields).toHaveLength(4)
-      const other = await start()
-      try {
+      await withEmulator({}, async (other) => {
         expect((await control(other, "POST", "seed", exported.body)).status).toBe(200)
         expect(other.products()).toEqual(emu.products())
         expect((await call(other, "POST", "/api/v2/products", { name: "next" })).body.data.id).toBe(195)
-      } finally {
-        await other.close()
-      }
-    } finally {
-      await emu.close()
-    }
+      })
+    })
   })
 
   it("seed replaces the account; a bad seed is a 400 saying what is wrong; reset goes back to the last seed", async () => {
-    const emu = await start({ seed: demoSeed() })
-    try {
+    await withEmulator({ seed: demoSeed() }, async (emu) => {
       expect((await control(emu, "POST", "seed", generated(50))).body).toEqual({ success: true, products: 50 })
       expect(emu.stats().products).toBe(50)
       await call(emu, "POST", "/api/v2/products", { name: "extra" })
@@ -69,24 +59,19 @@ describe("control endpoints", () => {
       emu.reset(demoSeed())
       expect(emu.stats().products).toBe(193)
       expect((await control(emu, "GET", "nope")).status).toBe(404)
-    } finally {
-      await emu.close()
-    }
+    })
   })
 
   it("reset keeps the seed object unchanged, so the same seed can start many emulators", async () => {
     const seed = demoSeed()
     const snapshot = structuredClone(seed)
-    const emu = await start({ seed })
-    try {
+    await withEmulator({ seed }, async (emu) => {
       await call(emu, "PATCH", "/api/v2/products/1", { name: "Changed", prices: [{ currency: "EUR", price: 1 }] })
       await call(emu, "DELETE", "/api/v2/products/2")
       expect(seed).toEqual(snapshot)
       emu.reset()
       expect((await get(emu, "/api/v2/products/1")).body.data.name).toBe("Alpina Pro Monitor Arm")
-    } finally {
-      await emu.close()
-    }
+    })
   })
 })
 

@@ -99,3 +99,13 @@ export const pageAll = async (handle: Emulator.Handle, params: string) => {
 /** Starts an emulator with the test token; without a plan, the burst limit is out of the way. */
 export const start = (options: Partial<Emulator.Options> = {}) =>
   Emulator.start({ token, ...(options.plan === undefined ? { burstLimit: 100_000 } : {}), ...options })
+
+/** Runs `f` against a fresh emulator and closes it afterwards, whatever happens. */
+export const withEmulator = async <A>(options: Partial<Emulator.Options>, f: (emu: Emulator.Handle) => Promise<A>): Promise<A> => {
+  const emu = await start(options)
+  try {
+    return await f(emu)
+  } finally {
+    await emu.close()
+  }
+}

@@ -1,14 +1,13 @@
 /** Burst, search and daily-budget limits, their headers and their 429s, on a clock the test moves. */
 import { describe, expect, it } from "vitest"
-import { call, get, manualClock, start } from "./Helpers.js"
+import { call, get, manualClock, withEmulator } from "./Helpers.js"
 
 const list = "/api/v2/products?limit=1"
 
 describe("limits", () => {
   it("burst: the plan's limit per rolling 2 s window, then Pipedrive's 429 with retry-after and x-ratelimit-*", async () => {
     const clock = manualClock()
-    const emu = await start({ plan: "lite", clock: clock.now })
-    try {
+    await withEmulator({ plan: "lite", clock: clock.now }, async (emu) => {
       for (let i = 0; i < 20; i++) {
         const r = await get(emu, list)
         expect(r.status).toBe(200)
@@ -29,40 +28,36 @@ describe("limits", () => {
       clock.advance(2000)
       expect((await get(emu, list)).headers.get("x-ratelimit-remaining")).toBe("19")
       expect(emu.stats().rateLimitedBy.burst).toBe(2)
-    } finally {
-      await emu.close()
-    }
+    })
   })
 
   it.each([["lite", 20], ["growth", 40], ["premium", 100], ["ultimate", 120]] as const)("plan %s allows %i per window", async (plan, limit) => {
     const clock = manualClock()
-    const emu = await start({ plan, clock: clock.now })
-    try {
+    await withEmulator({ plan, clock: clock.now }, async (emu) => {
       const statuses = []
       for (let i = 0; i <= limit; i++) statuses.push((await get(emu, list)).status)
       expect(statuses.filter((s) => s === 200)).toHaveLength(limit)
       expect(statuses[limit]).toBe(429)
-    } finally {
-      await emu.close()
-    }
+    })
   })
 
   it("any burst number, and a shorter window for tests", async () => {
-    const emu = await start({ burstLimit: 3, windowMs: 150 })
-    try {
+    const clock = manualClock()
+    await withEmulator({ burstLimit: 3, windowMs: 150, clock: clock.now }, async (emu) => {
       const first = await Promise.all([1, 2, 3, 4].map(() => get(emu, list)))
       expect(first.map((r) => r.status).sort()).toEqual([200, 200, 200, 429])
-      await new Promise((r) => setTimeout(r, 200))
-      expect((await get(emu, list)).status).toBe(200)
-    } finally {
-      await emu.close()
-    }
+      clock.advance(149)
+      expect((await get(emu, list)).status).toBe(429)
+      clock.advance(1)
+      const again = await get(emu, list)
+      expect(again.status).toBe(200)
+      expect(again.headers.get("x-ratelimit-remaining")).toBe("2")
+    })
   })
 
   it("search has its own 10 per window, with its own headers; it also counts against the burst", async () => {
     const clock = manualClock()
-    const emu = await start({ burstLimit: 15, clock: clock.now })
-    try {
+    await withEmulator({ burstLimit: 15, clock: clock.now }, async (emu) => {
       for (let i = 0; i < 10; i++) {
         const r = await get(emu, "/api/v2/products/search?term=ab")
         expect(r.status).toBe(200)
@@ -78,15 +73,12 @@ describe("limits", () => {
       expect(other.headers.get("x-ratelimit-limit")).toBe("15")
       expect(other.headers.get("x-ratelimit-remaining")).toBe("3")
       expect(emu.stats().rateLimitedBy.search).toBe(1)
-    } finally {
-      await emu.close()
-    }
+    })
   })
 
   it("daily budget: charged at the spec's cost per endpoint; when spent, 429 with retry-after to UTC midnight; resets next day", async () => {
     const clock = manualClock(Date.parse("2026-03-10T23:00:00Z"))
-    const emu = await start({ plan: "growth", dailyBudget: 26, clock: clock.now })
-    try {
+    await withEmulator({ plan: "growth", dailyBudget: 26, clock: clock.now }, async (emu) => {
       expect((await get(emu, list)).status).toBe(200) // 10
       expect((await get(emu, "/api/v2/products/1")).status).toBe(404) // 1: handled requests are charged, whatever the answer
       expect((await call(emu, "POST", "/api/v2/products", { name: "x" })).status).toBe(201) // 5
@@ -101,24 +93,18 @@ describe("limits", () => {
       clock.advance(3600 * 1000)
       expect((await get(emu, list)).status).toBe(200)
       expect(emu.stats().tokensLeftToday).toBe(16)
-    } finally {
-      await emu.close()
-    }
+    })
   })
 
   it("the default budget is 30,000 × plan multiplier × seats", async () => {
-    const emu = await start({ plan: "premium", seed: { currencies: [], productFields: [], products: [], users: [{ id: 1, name: "a" }, { id: 2, name: "b" }] } })
-    try {
+    await withEmulator({ plan: "premium", seed: { currencies: [], productFields: [], products: [], users: [{ id: 1, name: "a" }, { id: 2, name: "b" }] } }, async (emu) => {
       expect(emu.stats().tokensLeftToday).toBe(300_000)
-    } finally {
-      await emu.close()
-    }
+    })
   })
 
   it("every API response carries the three x-ratelimit headers: 200, 201, 400, 401, 404, 405, 429", async () => {
     const clock = manualClock()
-    const emu = await start({ burstLimit: 7, clock: clock.now })
-    try {
+    await withEmulator({ burstLimit: 7, clock: clock.now }, async (emu) => {
       const responses = [
         await get(emu, list),
         await call(emu, "POST", "/api/v2/products", { name: "y" }),
@@ -134,8 +120,6 @@ describe("limits", () => {
       for (const r of responses) {
         for (const h of ["x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"]) expect(r.headers.get(h), `${r.status} ${h}`).toMatch(/^\d+$/)
       }
-    } finally {
-      await emu.close()
-    }
+    })
   })
 })
