@@ -8,7 +8,8 @@
 import { BigDecimal, Schema } from "effect"
 import { AddressValue, CatalogProduct, type CustomValue, MoneyValue, RangeValue, RefValue, TimeValue } from "../domain/CatalogProduct.js"
 
-const decodeBySchema = Schema.decodeUnknownSync(CatalogProduct)
+/** Strict, as the domain decodes: an unknown key (a lower-case currency) is an error, not dropped. */
+const decodeBySchema = Schema.decodeUnknownSync(CatalogProduct, { errors: "all", onExcessProperty: "error" })
 
 /** Encoded JSON of any part of a product: decimals become their normalised text, the rest stays. */
 const encodeValue = (v: unknown): unknown => {
@@ -20,8 +21,23 @@ const encodeValue = (v: unknown): unknown => {
   return out
 }
 
+/** A decimal custom value is tagged (`{"_tag":"Decimal","value":"19.9"}`) so it is never read back as text. */
+const encodeCustom = (v: unknown): unknown =>
+  BigDecimal.isBigDecimal(v) ? { _tag: "Decimal", value: BigDecimal.format(BigDecimal.normalize(v)) } : encodeValue(v)
+
 /** The product's JSON text. */
-export const encode = (product: CatalogProduct): string => JSON.stringify(encodeValue(product))
+export const encode = (product: CatalogProduct): string => {
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(product)) {
+    if (v === undefined) continue
+    if (k === "custom") {
+      const values: Record<string, unknown> = {}
+      for (const [label, x] of Object.entries(v as Record<string, unknown>)) values[label] = encodeCustom(x)
+      out.custom = values
+    } else out[k] = encodeValue(v)
+  }
+  return JSON.stringify(out)
+}
 
 class Unrecognised extends Error {}
 
@@ -48,7 +64,6 @@ const parts = (u: unknown) => {
   return out
 }
 
-// Schema's union tries `String` before `Decimal`, so a decimal custom value comes back as its text.
 const custom = (u: unknown): CustomValue => {
   if (u === null || typeof u === "string" || typeof u === "boolean") return u
   if (Array.isArray(u)) {
@@ -58,6 +73,8 @@ const custom = (u: unknown): CustomValue => {
   const r = record(u)
   // Tagged values: every key checked by its class (validation on), which is cheap next to the product.
   switch (r._tag) {
+    case "Decimal":
+      return decimal(r.value)
     case "Money":
       if (typeof r.currency !== "string" || !currencyCode.test(r.currency)) throw new Unrecognised()
       return new MoneyValue({ amount: decimal(r.amount), currency: r.currency as MoneyValue["currency"] }, true)
