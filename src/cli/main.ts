@@ -8,12 +8,15 @@ import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Cause, Console, Effect } from "effect"
 import * as Version from "../Version.js"
 import * as ConfigCommand from "./ConfigCommand.js"
+import * as EmulatorCommand from "./EmulatorCommand.js"
+import * as InspectCommand from "./InspectCommand.js"
+import * as PlanCommand from "./PlanCommand.js"
 import * as ExitCode from "./ExitCode.js"
 import { root } from "./Root.js"
 
 const command = root.pipe(
   Command.withDescription("Two-way product-catalog sync between Pipedrive and ERP/CSV catalogs."),
-  Command.withSubcommands([ConfigCommand.command])
+  Command.withSubcommands([PlanCommand.command, InspectCommand.command, EmulatorCommand.command, ConfigCommand.command])
 )
 
 const cli = Command.run(command, { name: "catalog-sync", version: Version.version })

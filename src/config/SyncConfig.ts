@@ -51,17 +51,17 @@ export const Delimiter = Schema.Literal(",", ";", "\t", "|")
 export const DecimalStyle = Schema.Literal("point", "comma", "auto")
 
 export const DialectInput = Schema.Struct({
-  encoding: Schema.optional(Encoding),
-  delimiter: Schema.optional(Delimiter),
-  quote: Schema.optional(Schema.String.pipe(Schema.length(1))),
+  encoding: Schema.optionalWith(Encoding, { exact: true }),
+  delimiter: Schema.optionalWith(Delimiter, { exact: true }),
+  quote: Schema.optionalWith(Schema.String.pipe(Schema.length(1)), { exact: true }),
   /** How decimals are written; `auto` detects it per column and refuses ambiguous ones. */
-  decimal: Schema.optional(DecimalStyle),
-  thousands: Schema.optional(Schema.Literal(".", ",", " ", "'", "none")),
+  decimal: Schema.optionalWith(DecimalStyle, { exact: true }),
+  thousands: Schema.optionalWith(Schema.Literal(".", ",", " ", "'", "none"), { exact: true }),
   /** Lines before the header (a report title, an export date). */
-  skipLines: Schema.optional(Schema.Int.pipe(Schema.nonNegative())),
+  skipLines: Schema.optionalWith(Schema.Int.pipe(Schema.nonNegative()), { exact: true }),
   /** `false` when the file has no header row; or the column names to use instead of it. */
-  header: Schema.optional(Schema.Union(Schema.Boolean, Schema.NonEmptyArray(Schema.String))),
-  lineEnding: Schema.optional(Schema.Literal("lf", "crlf", "cr"))
+  header: Schema.optionalWith(Schema.Union(Schema.Boolean, Schema.NonEmptyArray(Schema.String)), { exact: true }),
+  lineEnding: Schema.optionalWith(Schema.Literal("lf", "crlf", "cr"), { exact: true })
 })
 
 export const WriteBackInput = Schema.Struct({

@@ -249,7 +249,7 @@ export const compile = (input: MappingInput, ctx: CompileContext): Either.Either
     const custom = target.kind === "custom" ? resolveCustom(where, target.label, kind ?? "text", [...new Set(enumValues)]) : undefined
     const effectiveKind = kind ?? defaultKind(target, custom)
     const allowed = accepts(target, custom)
-    if (m.erp !== undefined || m.compute !== undefined) {
+    if ((m.erp !== undefined || m.compute !== undefined) && flowsTo(direction, "pipedrive")) {
       if (allowed.length === 0) {
         problems.push(Problem.make(at(where), `a ${custom?.field_type ?? "this"} field cannot be read from an ERP column; give it direction "pipedrive→erp"`))
       } else if (!allowed.includes(effectiveKind)) {

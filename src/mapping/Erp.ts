@@ -20,6 +20,12 @@ export interface CellError {
   readonly reason: string
 }
 
+/**
+ * A row's cell by column name: raw text, or a value the CSV reader already typed (a decimal, a
+ * number, a boolean, or `null` for an empty cell); `undefined` when the file has no such column.
+ */
+export type CellLookup = (column: string) => string | BigDecimal.BigDecimal | number | boolean | null | undefined
+
 export interface ReadOptions {
   /** The decimal style of a column (the file's, or the one detected for that column). */
   readonly decimal: (column: string) => "point" | "comma" | "auto"
@@ -61,13 +67,35 @@ const parseNumber = (rule: ErpRule, text: string, options: ReadOptions, column: 
 
 const mapValue = (rule: ErpRule, text: string) => rule.values?.[text] ?? text
 
+const asText = (v: ReturnType<CellLookup>): string | undefined =>
+  v === undefined ? undefined : v === null ? "" : typeof v === "string" ? v : BigDecimal.isBigDecimal(v) ? Money.toPlain(v) : String(v)
+
+/** A value the CSV reader already typed, as the field's canonical value (`undefined`: parse the text). */
+const typed = (f: CompiledField, rule: ErpRule, v: ReturnType<CellLookup>): Field.Value | undefined => {
+  if (v === null) return rule.default === undefined ? null : undefined
+  if (typeof v === "boolean") return rule.type === "boolean" ? v : undefined
+  const d = typeof v === "number" ? BigDecimal.unsafeFromNumber(v) : BigDecimal.isBigDecimal(v) ? v : undefined
+  if (d === undefined || (rule.type !== "decimal" && rule.type !== "integer")) return undefined
+  const n = BigDecimal.normalize(d)
+  return f.custom?.field_type === "monetary" && rule.currency !== undefined ? new MoneyValue({ amount: n, currency: Currency.code(rule.currency) }) : n
+}
+
 /** The canonical value of one field from the row's cells. */
-const readField = (f: CompiledField, rule: ErpRule, cells: (column: string) => string | undefined, options: ReadOptions): Either.Either<Field.Value, string> => {
+const readField = (f: CompiledField, rule: ErpRule, cells: CellLookup, options: ReadOptions): Either.Either<Field.Value, string> => {
   let text: string | null
   if (rule.compute !== undefined) {
     const inputs: Record<string, string | number | boolean | null> = {}
     for (const c of rule.inputs) {
-      const t = cellText({ ...rule, type: "text", default: undefined }, cells(c))
+      const raw = cells(c)
+      if (typeof raw === "number" || typeof raw === "boolean") {
+        inputs[c] = raw
+        continue
+      }
+      if (BigDecimal.isBigDecimal(raw)) {
+        inputs[c] = BigDecimal.unsafeToNumber(raw)
+        continue
+      }
+      const t = cellText({ ...rule, type: "text", default: undefined }, asText(raw))
       const n = t === null ? undefined : Money.parseDecimal(t, { decimal: rule.decimal ?? options.decimal(c) })
       inputs[c] = t === null ? null : n !== undefined && Either.isRight(n) ? BigDecimal.unsafeToNumber(n.right) : t
     }
@@ -77,14 +105,19 @@ const readField = (f: CompiledField, rule: ErpRule, cells: (column: string) => s
     } catch (e) {
       return Either.left(`compute failed: ${e instanceof Error ? e.message : String(e)}`)
     }
-    if (typeof out === "number") {
-      if (!Number.isFinite(out)) return Either.left(`compute returned ${out}`)
-      return Either.right(BigDecimal.normalize(BigDecimal.unsafeFromNumber(out)))
+    if (typeof out === "number" && !Number.isFinite(out)) return Either.left(`compute returned ${out}`)
+    text = out === null || out === "" ? null : String(out)
+    if (text !== null && (rule.type === "decimal" || rule.type === "integer")) {
+      const n = parseNumber({ ...rule, decimal: "point" }, text, options, "")
+      return Either.isRight(n) && f.custom?.field_type === "monetary" && rule.currency !== undefined
+        ? Either.right(new MoneyValue({ amount: n.right, currency: Currency.code(rule.currency) }))
+        : n
     }
-    text = out === null || out === "" ? null : out
-    if (text !== null && (rule.type === "decimal" || rule.type === "integer")) return parseNumber({ ...rule, decimal: "point" }, text, options, "")
   } else {
-    text = cellText(rule, cells(rule.column ?? ""))
+    const raw = cells(rule.column ?? "")
+    const already = typeof raw === "string" ? undefined : typed(f, rule, raw)
+    if (already !== undefined) return Either.right(already)
+    text = cellText(rule, asText(raw))
   }
   if (text === null) return Either.right(null)
   const target = f.target
@@ -113,9 +146,9 @@ export type RowResult = Either.Either<CatalogProduct, ReadonlyArray<CellError>>
  * The canonical product of an ERP row: its key and every mapped field the ERP may have an opinion
  * on. `Left` lists every cell that could not be read (the key included).
  */
-export const fromRow = (compiled: Compiled, cells: (column: string) => string | undefined, options: ReadOptions): RowResult => {
+export const fromRow = (compiled: Compiled, cells: CellLookup, options: ReadOptions): RowResult => {
   const errors: Array<CellError> = []
-  const rawKey = (cells(compiled.key.erpColumn) ?? "").trim()
+  const rawKey = (asText(cells(compiled.key.erpColumn)) ?? "").trim()
   if (rawKey === "") errors.push({ column: compiled.key.erpColumn, path: "key", reason: "the product key is empty" })
   const values: Array<readonly [Field.Path, Field.Value]> = []
   for (const f of compiled.fields) {

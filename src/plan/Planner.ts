@@ -26,6 +26,8 @@ export interface Input {
   readonly base: ReadonlyMap<string, ReadonlyMap<Field.Path, Field.Value>>
   readonly links: ReadonlyMap<string, number>
   readonly pending: ReadonlyMap<string, ReadonlyMap<Field.Path, Field.Value>>
+  /** Keys whose ERP rows were rejected: their products are left untouched (never created, deleted or updated). */
+  readonly rejectedKeys: ReadonlySet<string>
   readonly deletes: DeletePolicy
   readonly guards: ResolvedConfig["policies"]["guards"]
   readonly erpRows: number
@@ -81,6 +83,10 @@ export const plan = (input: Input): Plan.Plan => {
   let changedProducts = 0
   let deletedProducts = 0
   for (const key of keys) {
+    if (input.rejectedKeys.has(key) && !erpByKey.has(key)) {
+      out.notes.push({ key, message: "its ERP row was rejected (see the rejected rows): the product is left untouched until the row is fixed" })
+      continue
+    }
     const e = erpByKey.get(key)
     const linkedId = input.links.get(key)
     const base = input.base.get(key)

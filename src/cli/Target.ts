@@ -1,0 +1,46 @@
+/**
+ * The Pipedrive the configuration points at, as a layer: the real account (company domain or base
+ * URL, token from the environment), or — with no token — the bundled emulator started in-process
+ * on 127.0.0.1, seeded from `fixtures/pipedrive-seed.json`, with a fresh random token per run.
+ */
+import { Data, Effect, Either, Layer, Redacted } from "effect"
+import { randomBytes } from "node:crypto"
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
+import { packageRoot } from "../config/Loader.js"
+import type { ResolvedConfig } from "../config/SyncConfig.js"
+import * as Emulator from "../emulator/Emulator.js"
+import * as Seed from "../emulator/Seed.js"
+import { Pipedrive, optionsFromConfig } from "../pipedrive/Pipedrive.js"
+
+export class TargetError extends Data.TaggedError("TargetError")<{ readonly message: string }> {}
+
+export const demoSeedPath = join(packageRoot, "fixtures", "pipedrive-seed.json")
+
+const loadSeed = (file: string) =>
+  Effect.try({
+    try: () => JSON.parse(readFileSync(file, "utf8")) as unknown,
+    catch: (e) => new TargetError({ message: `${file}: cannot read the emulator seed: ${e instanceof Error ? e.message : String(e)}` })
+  }).pipe(Effect.flatMap((raw) => Effect.mapError(Seed.decode(raw), (why) => new TargetError({ message: `${file}: ${why}` }))))
+
+/** Starts the bundled emulator for the length of the scope. */
+export const startEmulator = (config: ResolvedConfig) =>
+  Effect.gen(function*() {
+    const seed = yield* loadSeed(demoSeedPath)
+    const token = randomBytes(20).toString("hex")
+    return yield* Effect.acquireRelease(
+      Effect.promise(() => Emulator.start({ token, seed, plan: config.pipedrive.plan, burstLimit: config.pipedrive.burstLimit })),
+      (h) => Effect.promise(() => h.close())
+    )
+  })
+
+/** The `Pipedrive` client for the configured target. */
+export const layer = (config: ResolvedConfig): Layer.Layer<Pipedrive, TargetError> =>
+  Layer.unwrapScoped(
+    Effect.gen(function*() {
+      const emulator = config.pipedrive.target._tag === "Emulator" ? yield* startEmulator(config) : undefined
+      const options = optionsFromConfig(config.pipedrive, emulator === undefined ? undefined : { baseUrl: emulator.baseUrl, token: Redacted.make(emulator.token) })
+      if (Either.isLeft(options)) return yield* new TargetError({ message: options.left })
+      return Pipedrive.layerNode(options.right)
+    })
+  )
