@@ -3,6 +3,7 @@
 // retry each 429 after its retry-after). Prints the achieved request rate as a share of the limit
 // and the 429s each received.
 import { Effect, Redacted } from "effect"
+import { loadavg } from "node:os"
 import * as Emulator from "../src/emulator/Emulator.js"
 import * as Seed from "../src/emulator/Seed.js"
 import { Pipedrive } from "../src/pipedrive/Pipedrive.js"
@@ -10,7 +11,7 @@ import { Pipedrive } from "../src/pipedrive/Pipedrive.js"
 const burstLimit = Number(process.env.BENCH_BURST ?? 100)
 const windowMs = 2000
 const patches = Number(process.env.BENCH_PATCHES ?? 2000)
-const concurrency = 16
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16)
 const latencyMs = 10
 const productCount = 200
 const token = "bench-token-0123456789abcdef"
@@ -97,6 +98,7 @@ const main = async () => {
   const emu = await Emulator.start({ token, seed, burstLimit, windowMs, dailyBudget: 10_000_000, faults: { latencyMs } })
   const limitPerSecond = burstLimit / (windowMs / 1000)
   console.log(`${patches} PATCHes per client, burst limit ${burstLimit} per ${windowMs / 1000} s (${limitPerSecond}/s), ${concurrency} in flight, ${latencyMs} ms server latency`)
+  console.log(`machine load average at start: ${loadavg().map((l) => l.toFixed(1)).join(" ")} (the emulator runs in this process: a busy machine lengthens round trips)`)
   const results: Array<Result> = []
   for (const run of [gated, naive]) {
     emu.reset(seed)
@@ -114,6 +116,7 @@ const main = async () => {
   }
   const gate = results[0]!
   const share = gate.ok / gate.seconds / limitPerSecond
+  console.log(`machine load average at end: ${loadavg().map((l) => l.toFixed(1)).join(" ")}`)
   console.log("")
   console.log(`goal: rate gate share ≥ 0.9 → ${share >= 0.9 ? "met" : "NOT met"} (${share.toFixed(3)}); 429s = 0 → ${gate.rateLimited === 0 ? "met" : "NOT met"} (${gate.rateLimited})`)
 }

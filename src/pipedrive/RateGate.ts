@@ -10,8 +10,9 @@
  *   own limit (10 per 2 s).
  * - **Adapting.** `x-ratelimit-limit` lowers the limit when the server's is lower than the
  *   configured one (it never raises it past the configuration). When `x-ratelimit-remaining`
- *   shows more requests used than the log holds (another client on the same token), the
- *   difference is added as placeholders that leave when `x-ratelimit-reset` says.
+ *   leaves less room than the log does (another client on the same token), the difference is
+ *   added as placeholders that leave when `x-ratelimit-reset` says. A response read a little
+ *   late may show a few more requests than the log still holds; the safety share absorbs that.
  * - **429.** `pause` holds every request until the time the server asked for.
  * - **Token cap.** Each call is charged its endpoint's token cost when its slot is granted; a call
  *   that would take the run past its `tokenCap` fails with `BudgetExhausted` before it is sent.
@@ -131,18 +132,15 @@ export interface Observation {
 
 export const observe = (o: Resolved, s: State, now: number, h: Observation): State => {
   const serverLimit = h.limit !== undefined && h.limit > 0 ? h.limit : s.serverLimit
-  let sent = live(s.sent, now, span(o))
-  if (h.remaining !== undefined) {
-    const limit = serverLimit ?? o.burstLimit
-    const usedByServer = Math.min(limit, Math.max(0, limit - h.remaining))
-    const missing = usedByServer - sent.length
-    if (missing > 0) {
-      // placeholders (id 0) that leave the log when the server's window resets
-      const at = now + (h.resetMs ?? o.windowMs) - span(o)
-      sent = [...sent, ...Array.from({ length: missing }, () => ({ id: 0, at }))]
-    }
-  }
-  return { ...s, serverLimit, sent }
+  const next = { ...s, serverLimit, sent: live(s.sent, now, span(o)) }
+  if (h.remaining === undefined) return next
+  // never believe there is more room than the server says: fill the difference with placeholders
+  // (id 0) that leave the log when the server's window resets
+  const room = effectiveLimit(o, next) - next.sent.length
+  const missing = room - Math.max(0, h.remaining)
+  if (missing <= 0) return next
+  const at = now + (h.resetMs ?? o.windowMs) - span(o)
+  return { ...next, sent: [...next.sent, ...Array.from({ length: missing }, () => ({ id: 0, at }))] }
 }
 
 export interface Snapshot {

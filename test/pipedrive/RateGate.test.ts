@@ -59,16 +59,20 @@ describe("RateGate (pure)", () => {
     assert.strictEqual(RateGate.effectiveLimit(o, higher), 19)
   })
 
-  it("x-ratelimit-remaining below what the log knows adds placeholders that leave at the reset", () => {
+  it("x-ratelimit-remaining below the room the log leaves adds placeholders that leave at the reset", () => {
     const s = RateGate.observe(o, RateGate.initial, 0, { limit: 20, remaining: 2, resetMs: 1000 })
-    assert.strictEqual(s.sent.length, 18)
-    assert.strictEqual(RateGate.plan(o, s, 0, false)._tag, "Go")
+    // room 19, the server says 2: 17 placeholders
+    assert.strictEqual(s.sent.length, 17)
+    s.sent.forEach((slot) => assert.deepStrictEqual(slot, { id: 0, at: 1000 - 2010 }))
+    const two = send(send(s, 0), 0)
+    assert.strictEqual(RateGate.plan(o, two, 0, false)._tag, "Wait")
     const full = RateGate.observe(o, RateGate.initial, 0, { limit: 20, remaining: 0, resetMs: 1000 })
     assert.deepStrictEqual(RateGate.plan(o, full, 0, false), { _tag: "Wait", ms: 1000 })
-    // the log already holds more slots than the server counted: nothing added
+    // the server leaves more room than the log: nothing added
     let known = RateGate.initial
     for (let i = 0; i < 5; i++) known = send(known, 0)
-    assert.strictEqual(RateGate.observe(o, known, 0, { limit: 20, remaining: 18 }).sent.length, 5)
+    assert.strictEqual(RateGate.observe(o, known, 0, { limit: 20, remaining: 14 }).sent.length, 5)
+    assert.strictEqual(RateGate.observe(o, known, 0, { limit: 20, remaining: 13 }).sent.length, 6)
   })
 })
 
