@@ -24,7 +24,7 @@ export const steps: ReadonlyArray<Step> = [
         key TEXT PRIMARY KEY,
         product TEXT NOT NULL,
         line INTEGER NOT NULL
-      );
+      ) WITHOUT ROWID;
 
       CREATE TABLE pipedrive_snapshot (
         id INTEGER PRIMARY KEY,
