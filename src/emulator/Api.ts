@@ -85,25 +85,25 @@ const listProducts: Handler = ({ store, query }) => {
     ownerId: owner === null ? undefined : Validate.queryInt("owner_id", owner, 1, Number.MAX_SAFE_INTEGER),
     updatedSince: since === null ? undefined : Validate.queryTimestamp("updated_since", since)
   })
-  const data = only === undefined ? `[${result.items.map((e) => store.json(e)).join(",")}]` : JSON.stringify(result.items.map((e) => store.wire(e, only)))
-  return Reply.pageJson(data, { next_cursor: result.next === null ? null : Cursor.encodeKeyset(result.next) })
+  // One JSON.stringify over the page beats serialising product by product (bench/emulator.bench.ts).
+  return Reply.page(result.items.map((e) => store.wire(e, only)), { next_cursor: result.next === null ? null : Cursor.encodeKeyset(result.next) })
 }
 
 const getProduct: Handler = ({ store, param }) => {
   const e = store.get(productId(param))
-  return e === undefined ? Reply.notFound : Reply.dataJson(200, store.json(e))
+  return e === undefined ? Reply.notFound : Reply.ok(store.wire(e))
 }
 
 const createProduct: Handler = ({ store, body }) => {
   const input = Validate.productBody(body, "create", store.validationContext())
-  return Reply.dataJson(201, store.json(store.create(input)))
+  return Reply.ok(store.wire(store.create(input)), 201)
 }
 
 const patchProduct: Handler = ({ store, param, body }) => {
   const e = store.get(productId(param))
   if (e === undefined || e.product.is_deleted) return Reply.notFound
   const input = Validate.productBody(body, "patch", store.validationContext())
-  return Reply.dataJson(200, store.json(store.update(e, input)))
+  return Reply.ok(store.wire(store.update(e, input)))
 }
 
 const deleteProduct: Handler = ({ store, param }) => {

@@ -187,9 +187,9 @@ export const start = (options: Options): Promise<Handle> => {
 
   const send = (res: http.ServerResponse, reply: Reply.Reply, extra?: Readonly<Record<string, string>>) => {
     if (res.destroyed) return
-    const headers: Record<string, string | number> = { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(reply.body), ...extra, ...reply.headers }
-    res.writeHead(reply.status, headers)
-    res.end(reply.body)
+    const body = Buffer.from(reply.body, "utf8")
+    res.writeHead(reply.status, { "content-type": "application/json; charset=utf-8", "content-length": body.length, ...extra, ...reply.headers })
+    res.end(body)
   }
 
   const control = (req: http.IncomingMessage, res: http.ServerResponse, path: string) => {

@@ -1,6 +1,6 @@
 /**
  * Response bodies in Pipedrive's shapes (pipedrive-api.md §5.4, §6): the success envelope and the
- * error bodies for 400, 401, 404, 405, 429 (burst and daily budget) and 5xx.
+ * error bodies for 400, 401, 404, 405, 413, 429 (burst and daily budget) and 5xx.
  */
 
 export interface Reply {
@@ -13,20 +13,12 @@ export interface Reply {
 const json = (status: number, value: unknown, headers?: Readonly<Record<string, string>>): Reply =>
   headers === undefined ? { status, body: JSON.stringify(value) } : { status, body: JSON.stringify(value), headers }
 
-/** `{success, data}` with `data` already serialised (lists are built from cached product JSON). */
-export const dataJson = (status: number, data: string): Reply => ({ status, body: `{"success":true,"data":${data}}` })
-
-/** `{success, data, additional_data}` with `data` already serialised. */
-export const pageJson = (data: string, additional: unknown): Reply => ({ status: 200, body: `{"success":true,"data":${data},"additional_data":${JSON.stringify(additional)}}` })
-
 export const ok = (data: unknown, status = 200): Reply => json(status, { success: true, data })
 
 export const page = (data: unknown, additional: unknown): Reply => json(200, { success: true, data, additional_data: additional })
 
 export const validation = (message: string): Reply =>
   json(400, { success: false, error: `Validation failed: ${message}`, code: "ERR_SCHEMA_VALIDATION_FAILED" })
-
-export const badRequest = (error: string): Reply => json(400, { success: false, error })
 
 export const unauthorized: Reply = json(401, {
   success: false,
@@ -48,9 +40,6 @@ export const unknownRoute = (method: string, path: string): Reply =>
 
 export const methodNotAllowed = (allowed: ReadonlyArray<string>): Reply =>
   json(405, { success: false, error: "Method not allowed", error_info: "Please check developers.pipedrive.com", data: null, additional_data: null }, { allow: allowed.join(", ") })
-
-/** The v1 productFields "gone" body (410). */
-export const gone: Reply = json(410, { success: false, error: "The field is not found" })
 
 export const tooManyRequests = (retryAfter: number): Reply =>
   json(429, { success: false, error: "Too many requests", errorCode: 429 }, { "retry-after": String(retryAfter) })

@@ -186,14 +186,6 @@ export class Store {
     }
   }
 
-  /**
-   * The serialised product. Not cached: at a million products a cache of serialised JSON doubles
-   * the heap and its garbage collections cost more than serialising again (see bench/emulator).
-   */
-  json(e: Entry): string {
-    return JSON.stringify(this.wire(e))
-  }
-
   private view(sortBy: SortBy, ids: ReadonlyArray<number> | undefined): Array<Entry> {
     if (ids !== undefined) {
       const picked: Array<Entry> = []
