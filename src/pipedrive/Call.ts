@@ -180,7 +180,8 @@ export const make = (ctx: Context) => {
       return fail(endpoint, reason, detail, { status, ambiguous: reason === "Server" && mayBeApplied(endpoint) })
     })
 
-  const attempt = <A, I>(endpoint: Endpoint.Endpoint, request: Request, schema: Schema.Schema<A, I>) =>
+  /** One attempt; `retry` says whether it repeats an earlier one (counted once it is sent). */
+  const attempt = <A, I>(endpoint: Endpoint.Endpoint, request: Request, schema: Schema.Schema<A, I>, retry: boolean) =>
     Effect.gen(function*() {
       let req = HttpClientRequest.make(endpoint.method)(`${base}${Endpoint.path(endpoint, request.id)}`).pipe(
         HttpClientRequest.setHeaders({ accept: "application/json", "user-agent": ctx.userAgent, "x-api-token": secret })
@@ -189,7 +190,7 @@ export const make = (ctx: Context) => {
       if (request.body !== undefined) req = HttpClientRequest.bodyUnsafeJson(req, request.body)
 
       const exchange = Effect.gen(function*() {
-        yield* ctx.accounting.record(endpoint, { requests: 1, tokens: endpoint.cost })
+        yield* ctx.accounting.record(endpoint, { requests: 1, tokens: endpoint.cost, retries: retry ? 1 : 0 })
         const response = yield* ctx.http.execute(req)
         const text = yield* response.text
         return { response, text }
@@ -207,15 +208,14 @@ export const make = (ctx: Context) => {
       yield* observe(endpoint, response)
       if (response.status < 200 || response.status >= 300) return yield* Effect.flatMap(refusal(endpoint, response, text), Effect.fail)
 
+      // a write answered 2xx was applied: if its answer cannot be read, its result must be looked up
+      const undecodable = (detail: string) =>
+        fail(endpoint, "Decode", scrub(detail, secret), { status: response.status, ambiguous: mayBeApplied(endpoint) })
       const json = yield* Effect.try({
         try: () => JSON.parse(text) as unknown,
-        catch: () => fail(endpoint, "Decode", scrub(`the ${response.status} response is not JSON: ${text.slice(0, 120)}`, secret), { status: response.status })
+        catch: () => undecodable(`the ${response.status} response is not JSON: ${text.slice(0, 120)}`)
       })
-      return yield* Schema.decodeUnknown(schema)(json).pipe(
-        Effect.mapError((e) =>
-          fail(endpoint, "Decode", scrub(`unexpected response body ${decodeMessage(e)}`, secret), { status: response.status })
-        )
-      )
+      return yield* Schema.decodeUnknown(schema)(json).pipe(Effect.mapError((e) => undecodable(`unexpected response body ${decodeMessage(e)}`)))
     })
 
   /** Sends one request and decodes its body with `schema`, retrying what is safe to retry. */
@@ -223,11 +223,7 @@ export const make = (ctx: Context) => {
     const retryable = Retry.shouldRetry(endpoint)
     return Effect.suspend(() => {
       let attempts = 0
-      const one = Effect.suspend(() => {
-        attempts++
-        const send = attempt(endpoint, request, schema)
-        return attempts > 1 ? Effect.zipRight(ctx.accounting.record(endpoint, { retries: 1 }), send) : send
-      }).pipe(Effect.tapError((e) => (retryable(e) ? Effect.logWarning(`Pipedrive: ${e.message}`) : Effect.void)))
+      const one = Effect.suspend(() => attempt(endpoint, request, schema, attempts++ > 0)).pipe(Effect.tapError((e) => (retryable(e) ? Effect.logWarning(`Pipedrive: ${e.message}`) : Effect.void)))
       return Effect.retry(one, { schedule: ctx.retry, while: retryable })
     }).pipe(
       Effect.tapError(() => ctx.accounting.record(endpoint, { failures: 1 })),

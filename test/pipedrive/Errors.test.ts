@@ -57,6 +57,7 @@ describe("PipedriveError reasons, from real responses", () => {
         if (req.url.startsWith("/api/v2/products/1")) return json(res, 200, { success: true, data: { ...good, id: "1" } })
         if (req.url.startsWith("/api/v2/products/2")) return json(res, 200, { success: false, data: good })
         if (req.url.startsWith("/api/v2/products/3")) return json(res, 200, { success: true, data: good, more: 1 })
+        if (req.method === "POST") return json(res, 201, { success: true, data: { id: "new" } })
         if (req.url.startsWith("/api/v2/products?")) {
           return json(res, 200, { success: true, data: [good, { ...good, prices: [{ price: "5", currency: "EUR" }] }], additional_data: { next_cursor: null } })
         }
@@ -74,6 +75,10 @@ describe("PipedriveError reasons, from real responses", () => {
       assert.match(list.message, /^GET \/api\/v2\/products → 200 Decode: unexpected response body at data\[1\]\.prices\[0\]\.price: Expected number, actual "5"/)
       const text = yield* expectFailure(pd.currencies())
       assert.strictEqual(text.message, "GET /v1/currencies → 200 Decode: the 200 response is not JSON: hello")
+      assert.isFalse(text.ambiguous)
+      // a create answered 201 was applied, but its product cannot be read: look it up
+      const created = yield* expectFailure(pd.createProduct({ name: "x" }))
+      assert.deepStrictEqual([created.reason, created.status, created.ambiguous], ["Decode", 201, true])
       assert.strictEqual((yield* pd.accounting).total.retries, 0)
     }))
 
