@@ -1,8 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import BetterSqlite3 from "better-sqlite3"
-import { Arbitrary, BigDecimal, Schema } from "effect"
-import fc from "fast-check"
+import { Arbitrary, BigDecimal, FastCheck as fc, Schema } from "effect"
 import { CatalogProduct, MoneyValue } from "../../src/domain/CatalogProduct.js"
+import * as Currency from "../../src/domain/Currency.js"
 import * as Sku from "../../src/domain/Sku.js"
 import * as KeyOrder from "../../src/store/KeyOrder.js"
 import * as ProductJson from "../../src/store/ProductJson.js"
@@ -29,8 +29,8 @@ describe("ProductJson, the ERP snapshot's codec", () => {
     const p = new CatalogProduct({
       key: Sku.make("A"),
       tax: BigDecimal.unsafeFromString("19.00"),
-      prices: { EUR: { price: BigDecimal.unsafeFromString("0.1"), directCost: null } },
-      custom: { Price: new MoneyValue({ amount: BigDecimal.unsafeFromString("12345678901234567890.5"), currency: "EUR" as MoneyValue["currency"] }), Weight: BigDecimal.unsafeFromString("2.50"), Text: "2.50" }
+      prices: { [Currency.code("EUR")]: { price: BigDecimal.unsafeFromString("0.1"), directCost: null } },
+      custom: { Price: new MoneyValue({ amount: BigDecimal.unsafeFromString("12345678901234567890.5"), currency: Currency.code("EUR") }), Weight: BigDecimal.unsafeFromString("2.50"), Text: "2.50" }
     })
     const back = ProductJson.decode(ProductJson.encode(p))
     assert.strictEqual(ProductJson.encode(p), '{"key":"A","tax":"19","prices":{"EUR":{"price":"0.1","directCost":null}},"custom":{"Price":{"amount":"12345678901234567890.5","currency":"EUR","_tag":"Money"},"Weight":{"_tag":"Decimal","value":"2.5"},"Text":"2.50"}}')

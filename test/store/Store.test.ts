@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { BigDecimal, Chunk, Effect, Exit, Option, Stream, TestClock } from "effect"
 import { CatalogProduct } from "../../src/domain/CatalogProduct.js"
+import * as Currency from "../../src/domain/Currency.js"
 import * as Sku from "../../src/domain/Sku.js"
 import type * as Journal from "../../src/store/Journal.js"
 import * as Store from "../../src/store/Store.js"
@@ -8,8 +9,9 @@ import { freshStore, raw, statePath } from "./Support.js"
 
 const k = Sku.make
 const dec = BigDecimal.unsafeFromString
+const EUR = Currency.code("EUR")
 const product = (key: string, name: string) =>
-  new CatalogProduct({ key: k(key), name, tax: dec("19"), prices: { EUR: { price: dec("19.90"), cost: null } }, custom: { Brand: "Acme", Tags: ["a", "b"] } })
+  new CatalogProduct({ key: k(key), name, tax: dec("19"), prices: { [EUR]: { price: dec("19.90"), cost: null } }, custom: { Brand: "Acme", Tags: ["a", "b"] } })
 const pd = (id: number, code: string | null, name = `P${id}`): Store.PipedriveInput => ({
   id,
   code,
@@ -17,6 +19,8 @@ const pd = (id: number, code: string | null, name = `P${id}`): Store.PipedriveIn
   isDeleted: false,
   product: { id, name, code, prices: [{ currency: "EUR", price: 19.9 }] }
 })
+/** Deep equality of what was read (branded keys and ids) with plain literals. */
+const same = (actual: unknown, expected: unknown) => assert.deepStrictEqual(actual, expected)
 const all = <A, E>(s: Stream.Stream<A, E>) => Effect.map(Stream.runCollect(s), Chunk.toReadonlyArray)
 const failureOf = <A, E>(exit: Exit.Exit<A, E>): E => {
   if (Exit.isSuccess(exit) || exit.cause._tag !== "Fail") return assert.fail(`expected a failure, got ${String(exit)}`)
@@ -31,11 +35,11 @@ describe("snapshots", () => {
       const n = yield* store.replaceErpSnapshot(Stream.make({ key: k("C"), product: product("C", "c"), line: 2 }, { key: k("A"), product: product("A", "a"), line: 3 }))
       assert.strictEqual(n, 2)
       const rows = yield* all(store.erpSnapshot())
-      assert.deepStrictEqual(rows.map((r) => [r.key, r.line, r.product.name]), [["A", 3, "a"], ["C", 2, "c"]])
+      same(rows.map((r) => [r.key, r.line, r.product.name]), [["A", 3, "a"], ["C", 2, "c"]])
       const a = rows[0]!.product
       assert.isTrue(a instanceof CatalogProduct)
-      assert.isTrue(BigDecimal.equals(a.prices!.EUR!.price!, dec("19.9")))
-      assert.deepStrictEqual(a.custom, { Brand: "Acme", Tags: ["a", "b"] })
+      assert.isTrue(BigDecimal.equals(a.prices![EUR]!.price!, dec("19.9")))
+      same(a.custom, { Brand: "Acme", Tags: ["a", "b"] })
       assert.strictEqual(yield* store.erpRowCount, 2)
     }))
 
@@ -46,7 +50,7 @@ describe("snapshots", () => {
       const broken = Stream.concat(Stream.make({ key: k("B"), product: product("B", "b"), line: 2 }), Stream.fail("read error" as const))
       const exit = yield* Effect.exit(store.replaceErpSnapshot(broken))
       assert.strictEqual(failureOf(exit), "read error")
-      assert.deepStrictEqual((yield* all(store.erpSnapshot())).map((r) => r.key), ["A"])
+      same((yield* all(store.erpSnapshot())).map((r) => r.key), ["A"])
     }))
 
   it.scoped("a damaged ERP snapshot row fails the read with the key and what happens next", () =>
@@ -67,25 +71,25 @@ describe("snapshots", () => {
       yield* store.replacePipedriveSnapshot([pd(1, "A"), pd(2, "B"), pd(3, null), pd(4, "C")])
       assert.strictEqual(yield* store.upsertPipedriveProducts([pd(2, "B", "renamed"), pd(5, "A")]), 2)
       const byCode = yield* all(store.pipedriveSnapshot("code"))
-      assert.deepStrictEqual(byCode.map((p) => [p.id, p.code]), [[1, "A"], [5, "A"], [2, "B"], [4, "C"], [3, null]])
-      assert.deepStrictEqual(Option.getOrThrow(yield* store.pipedriveProduct(2)).product, { id: 2, name: "renamed", code: "B", prices: [{ currency: "EUR", price: 19.9 }] })
+      same(byCode.map((p) => [p.id, p.code]), [[1, "A"], [5, "A"], [2, "B"], [4, "C"], [3, null]])
+      same(Option.getOrThrow(yield* store.pipedriveProduct(2)).product, { id: 2, name: "renamed", code: "B", prices: [{ currency: "EUR", price: 19.9 }] })
       const gone = yield* store.replacePipedriveSnapshot([pd(2, "B"), pd(5, "A"), { ...pd(6, "D"), isDeleted: true }])
-      assert.deepStrictEqual(gone, [1, 3, 4])
+      same(gone, [1, 3, 4])
       const byId = yield* all(store.pipedriveSnapshot())
-      assert.deepStrictEqual(byId.map((p) => [p.id, p.isDeleted]), [[2, false], [5, false], [6, true]])
+      same(byId.map((p) => [p.id, p.isDeleted]), [[2, false], [5, false], [6, true]])
       assert.isTrue(Option.isNone(yield* store.pipedriveProduct(1)))
       // a second full pass compares with the second, not the first
-      assert.deepStrictEqual(yield* store.replacePipedriveSnapshot([pd(2, "B")]), [5, 6])
+      same(yield* store.replacePipedriveSnapshot([pd(2, "B")]), [5, 6])
     }))
 
   it.scoped("the watermark starts empty and keeps what was set", () =>
     Effect.gen(function*() {
       const store = yield* freshStore
-      assert.deepStrictEqual(yield* store.watermark, { updatedSince: null, runsSinceFull: 0 })
+      same(yield* store.watermark, { updatedSince: null, runsSinceFull: 0 })
       yield* store.setWatermark({ updatedSince: "2026-11-27T02:00:00Z", runsSinceFull: 3 })
-      assert.deepStrictEqual(yield* store.watermark, { updatedSince: "2026-11-27T02:00:00Z", runsSinceFull: 3 })
+      same(yield* store.watermark, { updatedSince: "2026-11-27T02:00:00Z", runsSinceFull: 3 })
       yield* store.setWatermark({ updatedSince: null, runsSinceFull: 0 })
-      assert.deepStrictEqual(yield* store.watermark, { updatedSince: null, runsSinceFull: 0 })
+      same(yield* store.watermark, { updatedSince: null, runsSinceFull: 0 })
     }))
 
   it.scoped("100k ERP rows are written in one transaction and streamed back in order", () =>
@@ -129,9 +133,9 @@ describe("links and base", () => {
       const error = failureOf(yield* Effect.exit(store.link(k("C"), 2)))
       assert.strictEqual(error.reason, "Invalid")
       assert.include(error.message, "cannot link C to Pipedrive product 2: it is already linked to B")
-      assert.deepStrictEqual(Option.getOrUndefined(yield* store.linkOf(k("A"))), 3)
+      same(Option.getOrUndefined(yield* store.linkOf(k("A"))), 3)
       yield* store.unlink(k("B"))
-      assert.deepStrictEqual(yield* all(store.links()), [{ key: "A", pipedriveId: 3 }])
+      same(yield* all(store.links()), [{ key: "A", pipedriveId: 3 }])
       assert.isTrue(Option.isNone(yield* store.linkOf(k("B"))))
     }))
 
@@ -145,14 +149,14 @@ describe("links and base", () => {
         { key: k("B"), field: "custom.Tags", value: ["x", "y"] }
       ])
       yield* store.setBase([{ key: k("B"), field: "name", value: "Bolt M4" }])
-      assert.deepStrictEqual(yield* all(store.baseByKey()), [
+      same(yield* all(store.baseByKey()), [
         { key: "A", fields: { "custom.Brand": null, "prices.EUR.price": "19.9" } },
         { key: "B", fields: { "custom.Tags": ["x", "y"], name: "Bolt M4" } }
       ])
       const some = yield* store.baseFor([k("B"), k("nope")])
-      assert.deepStrictEqual([...some.entries()], [["B", { "custom.Tags": ["x", "y"], name: "Bolt M4" }]])
+      same([...some.entries()], [["B", { "custom.Tags": ["x", "y"], name: "Bolt M4" }]])
       assert.strictEqual(yield* store.deleteBase([k("A")]), 2)
-      assert.deepStrictEqual((yield* all(store.baseByKey())).map((g) => g.key), ["B"])
+      same((yield* all(store.baseByKey())).map((g) => g.key), ["B"])
     }))
 
   it.scoped("a value that is not JSON is refused, naming the field", () =>
@@ -161,7 +165,7 @@ describe("links and base", () => {
       const error = failureOf(yield* Effect.exit(store.setBase([{ key: k("A"), field: "name", value: undefined }])))
       assert.strictEqual(error.reason, "Invalid")
       assert.include(error.message, "the base of A name is not a JSON value")
-      assert.deepStrictEqual(yield* all(store.baseByKey()), [])
+      same(yield* all(store.baseByKey()), [])
     }))
 
   it.scoped("byKey joins ERP rows, links, linked products, products by code and the base, in key order", () =>
@@ -173,7 +177,7 @@ describe("links and base", () => {
       yield* store.link(k("A"), 99)
       yield* store.setBase([{ key: k("A"), field: "name", value: "a" }, { key: k("E"), field: "name", value: "e" }])
       const rows = yield* all(store.byKey())
-      assert.deepStrictEqual(
+      same(
         rows.map((r) => ({
           key: r.key,
           erp: r.erp?.line,
@@ -205,7 +209,7 @@ describe("pinned fields, runs, write-backs, tokens", () => {
       ])
       yield* store.pinFields([{ label: "Brand", fieldCode: "c".repeat(40), fieldType: "text", options: null }])
       yield* store.unpinField("Color")
-      assert.deepStrictEqual(yield* store.pinnedFields, [
+      same(yield* store.pinnedFields, [
         { label: "Brand", fieldCode: "c".repeat(40), fieldType: "text", options: null, pinnedAt: "2026-11-27T02:00:00.000Z" }
       ])
     }))
@@ -219,8 +223,8 @@ describe("pinned fields, runs, write-backs, tokens", () => {
       yield* store.finishRun(first, "succeeded", { summary: { creates: 2 }, erpRows: 120 })
       const second = yield* store.startRun("sync", { planHash: "abc" })
       const latest = yield* store.runs(10)
-      assert.deepStrictEqual(latest.map((r) => [r.id, r.kind, r.status]), [[second, "sync", "running"], [first, "plan", "succeeded"]])
-      assert.deepStrictEqual(Option.getOrThrow(yield* store.run(first)), {
+      same(latest.map((r) => [r.id, r.kind, r.status]), [[second, "sync", "running"], [first, "plan", "succeeded"]])
+      same(Option.getOrThrow(yield* store.run(first)), {
         id: first,
         kind: "plan",
         startedAt: "2026-11-27T02:00:00.000Z",
@@ -245,7 +249,7 @@ describe("pinned fields, runs, write-backs, tokens", () => {
       ])
       yield* store.setPendingWritebacks([{ key: k("A"), field: "description", value: "newer", sinceRun: 2 }])
       yield* store.clearPendingWriteback(k("A"), "custom.Brand")
-      assert.deepStrictEqual(yield* store.pendingWritebacks, [{ key: "A", field: "description", value: "newer", sinceRun: 2 }])
+      same(yield* store.pendingWritebacks, [{ key: "A", field: "description", value: "newer", sinceRun: 2 }])
     }))
 
   it.scoped("the token ledger adds up per run and endpoint, and counts per UTC day", () =>
@@ -280,17 +284,17 @@ describe("the journal", () => {
       assert.strictEqual(sent.state, "sent")
       assert.strictEqual(sent.attempts, 1)
       const done = yield* store.journalMark(a!, "done", { pipedriveId: 501 })
-      assert.deepStrictEqual([done.state, done.pipedriveId, done.payload], ["done", 501, { name: "a" }])
+      same([done.state, done.pipedriveId, done.payload], ["done", 501, { name: "a" }])
       yield* store.journalMark(b!, "sent")
       const run2 = yield* store.startRun("sync")
       const [d] = yield* store.journalAppend(run2, [{ opId: "create:D", key: "D", kind: "create", payload: { name: "d" } }])
       const unfinished = yield* all(store.journalUnfinished())
-      assert.deepStrictEqual(unfinished.map((e) => [e.id, e.state, e.runId]), [[b, "sent", run1], [c, "pending", run1], [d, "pending", run2]])
+      same(unfinished.map((e) => [e.id, e.state, e.runId]), [[b, "sent", run1], [c, "pending", run1], [d, "pending", run2]])
       const failed = yield* store.journalMark(b!, "failed", { error: "400 Validation: name is required" })
       assert.strictEqual(failed.error, "400 Validation: name is required")
       yield* store.journalMark(c!, "skipped")
-      assert.deepStrictEqual((yield* all(store.journalForRun(run1))).map((e) => e.state), ["done", "failed", "skipped"])
-      assert.deepStrictEqual(yield* store.journalCounts(run1), { pending: 0, sent: 0, done: 1, failed: 1, skipped: 1 })
+      same((yield* all(store.journalForRun(run1))).map((e) => e.state), ["done", "failed", "skipped"])
+      same(yield* store.journalCounts(run1), { pending: 0, sent: 0, done: 1, failed: 1, skipped: 1 })
     }))
 
   it.scoped("a sent entry whose lookup shows nothing was applied goes back to pending, and a resend counts", () =>
