@@ -15,6 +15,7 @@ import * as Endpoint from "./Endpoint.js"
 import { PipedriveError, type Reason, scrub } from "./PipedriveError.js"
 import type * as RateGate from "./RateGate.js"
 import * as Retry from "./Retry.js"
+import * as Wire from "./Wire.js"
 
 export interface Context {
   readonly http: HttpClient.HttpClient
@@ -112,11 +113,7 @@ const errorText = (body: string, contentType: string | undefined): string => {
       return undefined
     }
   })()
-  const decoded = Schema.decodeUnknownOption(Schema.Struct({
-    error: Schema.optional(Schema.NullOr(Schema.String)),
-    error_info: Schema.optional(Schema.NullOr(Schema.String)),
-    code: Schema.optional(Schema.NullOr(Schema.Union(Schema.String, Schema.Number)))
-  }))(parsed)
+  const decoded = Schema.decodeUnknownOption(Wire.ErrorBody)(parsed)
   if (decoded._tag === "Some" && decoded.value.error) {
     const { code, error, error_info } = decoded.value
     const info = error_info && error_info !== error ? ` (${error_info})` : ""
