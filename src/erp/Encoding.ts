@@ -130,7 +130,7 @@ export const decoder = (detected: Detected): Decoder => {
         }
         const nul = whole.indexOf(0)
         if (nul !== -1) return Either.left({ offset: start + nul, message: nulMessage(start + nul, false) })
-        carry = bytes.subarray(cut)
+        carry = Uint8Array.prototype.slice.call(bytes, cut) // a copy: the caller reuses its buffer
         carryAt = start + cut
         return Either.right(Buffer.from(whole.buffer, whole.byteOffset, whole.byteLength).toString("utf8"))
       },

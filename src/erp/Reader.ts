@@ -61,37 +61,49 @@ const sample = (fs: FileSystem.FileSystem, file: string) =>
     })
   ).pipe(Effect.catchTag("SystemError", (e) => Effect.fail(platformError(file)(e))), Effect.catchTag("BadArgument", (e) => Effect.fail(platformError(file)(e))))
 
-/** Decoded, tokenized records of the whole file (preamble dropped), chunk by chunk. */
+/**
+ * Decoded, tokenized records of the whole file (preamble dropped). The file is read into one reused
+ * buffer and each read's rows are emitted as one chunk: no per-read allocation, no re-chunking.
+ */
 const records = (fs: FileSystem.FileSystem, file: string, dialect: Dialect.Dialect): Stream.Stream<Row, FileError.CsvFileError> =>
-  Stream.suspend(() => {
-    const decoder = Encoding.decoder(dialect.encoding)
-    const tokenizer = Tokenizer.make({ delimiter: dialect.delimiter, quote: dialect.quote, skipLines: dialect.skipLines })
-    let offset = 0
-    const unclosed = (u: Tokenizer.Unclosed) =>
-      FileError.make(file, "Malformed", `line ${u.line}: a quote opens a field that never closes; the rest of the file would be swallowed into it`)
-    const step = (bytes: Uint8Array) => {
-      const text = decoder.write(bytes, offset)
-      offset += bytes.length
-      if (Either.isLeft(text)) return Effect.fail(encodingError(file)(text.left))
-      const out: Array<Row> = []
-      tokenizer.push(text.right, out)
-      return Effect.succeed(Chunk.unsafeFromArray(out))
-    }
-    const finish = Effect.suspend(() => {
-      const rest = decoder.end()
-      if (Either.isLeft(rest)) return Effect.fail(encodingError(file)(rest.left))
-      const out: Array<Row> = []
-      tokenizer.push(rest.right, out)
-      const u = tokenizer.end(out)
-      return u === undefined ? Effect.succeed(Chunk.unsafeFromArray(out)) : Effect.fail(unclosed(u))
+  Stream.unwrapScoped(
+    Effect.map(Effect.mapError(fs.open(file, { flag: "r" }), platformError(file)), (handle) => {
+      const decoder = Encoding.decoder(dialect.encoding)
+      const tokenizer = Tokenizer.make({ delimiter: dialect.delimiter, quote: dialect.quote, skipLines: dialect.skipLines })
+      const buffer = new Uint8Array(CHUNK_BYTES)
+      let offset = 0
+      let done = false
+      const fail = (e: FileError.CsvFileError) => Effect.fail(Option.some(e))
+      const rows = (text: Either.Either<string, Encoding.Problem>, end: boolean) => {
+        if (Either.isLeft(text)) return fail(encodingError(file)(text.left))
+        const out: Array<Row> = []
+        tokenizer.push(text.right, out)
+        if (end) {
+          const u = tokenizer.end(out)
+          if (u !== undefined) {
+            return fail(FileError.make(file, "Malformed", `line ${u.line}: a quote opens a field that never closes; the rest of the file would be swallowed into it`))
+          }
+        }
+        return Effect.succeed(out)
+      }
+      // One pull: the rows of the next read that completes at least one row, or the end.
+      const pull: Effect.Effect<Chunk.Chunk<Row>, Option.Option<FileError.CsvFileError>> = Effect.suspend(() => {
+        if (done) return Effect.fail(Option.none())
+        return handle.read(buffer).pipe(
+          Effect.mapError((e) => Option.some(platformError(file)(e))),
+          Effect.flatMap((size) => {
+            const n = Number(size)
+            done = n === 0
+            const text = done ? decoder.end() : decoder.write(buffer.subarray(0, n), offset)
+            offset += n
+            return rows(text, done)
+          }),
+          Effect.flatMap((out) => (out.length > 0 ? Effect.succeed(Chunk.unsafeFromArray(out)) : pull))
+        )
+      })
+      return Stream.repeatEffectChunkOption(pull)
     })
-    return fs.stream(file, { chunkSize: CHUNK_BYTES }).pipe(
-      Stream.mapError(platformError(file)),
-      Stream.mapEffect(step),
-      Stream.concat(Stream.fromEffect(finish)),
-      Stream.flattenChunks
-    )
-  })
+  )
 
 /**
  * Opens a CSV file: detects its encoding and dialect (configuration first), reads its header and

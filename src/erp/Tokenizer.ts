@@ -49,6 +49,7 @@ export const make = (options: Options): Tokenizer => {
   const delim = options.delimiter.charCodeAt(0)
   const quote = options.quote.charCodeAt(0)
   const quoteChar = options.quote
+  const delimChar = options.delimiter
   let pending = ""
   let line = 1
   let toSkip = options.skipLines ?? 0
@@ -83,7 +84,28 @@ export const make = (options: Options): Tokenizer => {
       line = rawLine
       return rawStart
     }
+    // Where the next quote, CR and LF are, found once and moved forward only when passed: the
+    // fast path below splits a whole line at once when it holds no quote and no bare CR.
+    let nextQuote = -2
+    let nextCR = -2
+    let nextLF = -2
+    const next = (code: string, at: number, from: number) => (at >= from || at === -1 ? at : s.indexOf(code, from))
     while (p < len) {
+      nextLF = next("\n", nextLF, p)
+      if (nextLF > p) {
+        nextQuote = next(quoteChar, nextQuote, p)
+        nextCR = next("\r", nextCR, p)
+        const contentEnd = s.charCodeAt(nextLF - 1) === CR ? nextLF - 1 : nextLF
+        if ((nextQuote === -1 || nextQuote > nextLF) && (nextCR === -1 || nextCR >= contentEnd) && contentEnd > p) {
+          const end = nextLF + 1
+          out.push({ line, cells: s.slice(p, contentEnd).split(delimChar), raw: s.slice(rawStart, end) })
+          line++
+          p = end
+          rawStart = end
+          rawLine = line
+          continue
+        }
+      }
       // Blank lines between records belong to the next record's raw text.
       let c = s.charCodeAt(p)
       if (c === LF || c === CR) {

@@ -164,6 +164,24 @@ describe("Catalog: file-level problems stop before any row", () => {
     })))
 })
 
+describe("Catalog: large files", () => {
+  it.scoped("multi-byte characters across read boundaries, in UTF-8 and UTF-16", () =>
+    provide(Effect.gen(function*() {
+      const names = Array.from({ length: 9000 }, (_, i) => `Größe ${i} ${"äöü€😀".repeat(1 + (i % 7))}`)
+      // Padding the header shifts where the 256 KiB reads cut: some cut inside a character.
+      const text = (pad: number) => `sku;name${" ".repeat(pad)}\n${names.map((n, i) => `K${i};${n}`).join("\n")}\n`
+      const files = [0, 1, 2, 3].map((pad) => Buffer.from(text(pad), "utf8"))
+      assert.isTrue(files.some((b) => (b[256 * 1024] ?? 0) >> 6 === 0b10), "a read ends inside a character")
+      for (const bytes of [...files, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text(1), "utf16le")])]) {
+        assert.isAbove(bytes.length, 2 * 256 * 1024)
+        const path = yield* tempCsv(bytes)
+        const { good } = yield* readCatalog(path, { key: "sku", columns: [{ name: "name", type: "text" }] })
+        assert.deepStrictEqual(good.map((g) => g.values.name), names)
+        assert.strictEqual(good.at(-1)?.line, 9001)
+      }
+    })))
+})
+
 describe("Catalog: typed values", () => {
   it.scoped("booleans, NA-style nulls, thousands and text trimming", () =>
     provide(Effect.gen(function*() {
