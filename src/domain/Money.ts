@@ -95,7 +95,8 @@ const fromPlain = (text: string, sep: number): BigDecimal.BigDecimal | undefined
     n /= 10
     scale--
   }
-  return BigDecimal.unsafeMakeNormalized(BigInt(start === 1 ? -n : n), scale)
+  // No trailing zeros left, so `normalize` only marks it normalized.
+  return BigDecimal.normalize(BigDecimal.make(BigInt(start === 1 ? -n : n), scale))
 }
 
 /**
