@@ -3,9 +3,8 @@ import { Command, Options } from "@effect/cli"
 import { FileSystem } from "@effect/platform"
 import { Console, Effect, Layer } from "effect"
 import * as Plan from "../domain/Plan.js"
-import * as Read from "../execute/Read.js"
+import * as Prepare from "../execute/Prepare.js"
 import * as MappingLoad from "../mapping/Load.js"
-import * as Planner from "../plan/Planner.js"
 import * as PlanText from "../report/PlanText.js"
 import { Store } from "../store/Store.js"
 import { configOption, loadConfig } from "./Root.js"
@@ -21,26 +20,11 @@ export const command = Command.make("plan", { config: configOption, format, out 
     const fs = yield* FileSystem.FileSystem
     const mappingText = yield* fs.readFileString(resolved.mapping).pipe(Effect.orElseSucceed(() => ""))
     const plan = yield* Effect.gen(function*() {
-      const sides = yield* Read.read(resolved, mapping)
-      const plan = Planner.plan({
-        compiled: sides.compiled,
-        erp: sides.erp,
-        pipedrive: sides.pipedrive,
-        base: sides.base,
-        links: sides.links,
-        pending: sides.pending,
-        rejectedKeys: new Set(sides.rejects.flatMap((r) => (r.key === undefined ? [] : [r.key]))),
-        deletes: resolved.policies.deletes,
-        guards: resolved.policies.guards,
-        erpRows: sides.catalog.rowCount,
-        lastErpRows: sides.lastErpRows,
-        hash: Read.inputsHash(sides, resolved, mappingText),
-        now: new Date().toISOString().replace(/\.\d{3}Z$/, "Z")
-      })
-      const rejects = sides.rejects.map((r) => `line ${r.line}${r.key ? ` (${r.key})` : ""}: ${r.reasons.join("; ")}`)
-      return { plan, rejects }
+      const prepared = yield* Prepare.prepare(resolved, mapping, mappingText, new Date().toISOString().replace(/\.\d{3}Z$/, "Z"))
+      const rejects = prepared.rejects.map((r) => `line ${r.line}${r.key ? ` (${r.key})` : ""}: ${r.errors.map((e) => (e.column === undefined ? e.reason : `${e.column}: ${e.reason}`)).join("; ")}`)
+      return { plan: prepared.plan, rejects, rejectsFile: prepared.rejectsFile }
     }).pipe(Effect.provide(Layer.merge(Target.layer(resolved), Store.layer(resolved.state))))
-    const text = format === "json" ? yield* Plan.encodeJson(plan.plan) : PlanText.render(plan.plan, { rejects: plan.rejects })
+    const text = format === "json" ? yield* Plan.encodeJson(plan.plan) : PlanText.render(plan.plan, { rejects: plan.rejects, ...(plan.rejectsFile === undefined ? {} : { rejectsFile: plan.rejectsFile }) })
     if (out._tag === "Some") {
       yield* fs.writeFileString(out.value, `${text}\n`)
       yield* Console.log(`The plan is in ${out.value}.`)

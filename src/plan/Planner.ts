@@ -51,172 +51,247 @@ const opId = (side: string, kind: string, key: string) => `${side}:${kind}:${key
 
 const pct = (x: number) => `${Math.round(x * 1000) / 10} %`
 
-/** Plans a sync. */
-export const plan = (input: Input): Plan.Plan => {
-  const { compiled } = input
-  const mode = compiled.policies
-  const out: Builder = { operations: [], agreements: [], links: [], conflicts: [], ambiguities: [], notes: [], pendingWriteBacks: 0 }
+/**
+ * Everything the planner knows about one key: the ERP product (if its row was read), the linked
+ * Pipedrive product (deleted ones included), the other Pipedrive products carrying this key, the
+ * base and the pending write-backs.
+ */
+export interface Entry {
+  readonly key: string
+  readonly erp: CatalogProduct | undefined
+  /** The key's ERP row was rejected: leave the product untouched. */
+  readonly rejected: boolean
+  readonly linkedId: number | undefined
+  /** The linked product as the snapshot has it (`undefined` when gone from the snapshot). */
+  readonly linked: Wire.WireProduct | undefined
+  /** Live Pipedrive products with this key that are not linked to another key (the linked one excluded). */
+  readonly candidates: ReadonlyArray<Wire.WireProduct>
+  readonly base: ReadonlyMap<Field.Path, Field.Value> | undefined
+  readonly pending: ReadonlyMap<Field.Path, Field.Value> | undefined
+}
 
+export interface Context {
+  readonly compiled: Compiled
+  readonly deletes: DeletePolicy
+  readonly guards: ResolvedConfig["policies"]["guards"]
+}
+
+export interface Totals {
+  readonly erpRows: number
+  readonly lastErpRows: number | undefined
+  readonly pipedriveProducts: number
+  readonly hash: string
+  readonly now: string
+}
+
+/** Plans key by key (in any order; the result is sorted), then judges the whole against the guards. */
+export interface Accumulator {
+  readonly add: (entry: Entry) => void
+  /** A note about a Pipedrive product that cannot take part (no key, unreadable field). */
+  readonly note: (note: Plan.Note) => void
+  readonly finish: (totals: Totals) => Plan.Plan
+}
+
+export const accumulator = (ctx: Context): Accumulator => {
+  const out: Builder = { operations: [], agreements: [], links: [], conflicts: [], ambiguities: [], notes: [], pendingWriteBacks: 0 }
+  const counts = { keys: 0, changed: 0, deleted: 0, linked: 0 }
+  return {
+    add: (entry) => {
+      counts.keys++
+      if (entry.linkedId !== undefined) counts.linked++
+      const r = planKey(ctx, out, entry)
+      if (r === "changed") counts.changed++
+      else if (r === "deleted") counts.deleted++
+    },
+    note: (n) => out.notes.push(n),
+    finish: (totals) => finish(ctx, out, counts, totals)
+  }
+}
+
+/** Plans a sync from in-memory snapshots. */
+export const plan = (input: Input): Plan.Plan => {
+  const acc = accumulator(input)
   const erpByKey = new Map(input.erp.map((p) => [p.key as string, p]))
-  const pdById = new Map<number, { wire: Wire.WireProduct; product: CatalogProduct | undefined }>()
-  const pdByKey = new Map<string, Array<number>>()
+  const pdById = new Map(input.pipedrive.map((w) => [w.id, w]))
   const linkedIds = new Map<number, string>()
   for (const [key, id] of input.links) linkedIds.set(id, key)
+  const byKey = new Map<string, Array<Wire.WireProduct>>()
   for (const wire of input.pipedrive) {
-    const mapped = Wire.fromWire(compiled, wire)
-    const product = Either.isRight(mapped) ? mapped.right : undefined
-    pdById.set(wire.id, { wire, product })
     if (wire.is_deleted === true) continue
-    if (Either.isLeft(mapped)) {
-      const key = Wire.keyOf(compiled, wire)
-      for (const message of mapped.left) out.notes.push({ key: Either.getOrElse(key, () => `#${wire.id}`), message })
+    const key = Wire.keyOf(input.compiled, wire)
+    if (Either.isLeft(key)) {
+      acc.note({ key: `#${wire.id}`, message: `Pipedrive product #${wire.id} cannot be matched: ${key.left}` })
       continue
     }
-    const owner = linkedIds.get(wire.id)
-    const key = owner ?? mapped.right.key
-    const list = pdByKey.get(key)
-    if (list) list.push(wire.id)
-    else pdByKey.set(key, [wire.id])
+    const list = byKey.get(key.right)
+    if (list) list.push(wire)
+    else byKey.set(key.right, [wire])
   }
-
-  const keys = [...new Set([...erpByKey.keys(), ...pdByKey.keys(), ...input.links.keys(), ...input.base.keys()])].sort()
-  let changedProducts = 0
-  let deletedProducts = 0
+  const keys = [...new Set([...erpByKey.keys(), ...byKey.keys(), ...input.links.keys(), ...input.base.keys()])]
   for (const key of keys) {
-    if (input.rejectedKeys.has(key) && !erpByKey.has(key)) {
-      out.notes.push({ key, message: "its ERP row was rejected (see the rejected rows): the product is left untouched until the row is fixed" })
-      continue
-    }
-    const e = erpByKey.get(key)
     const linkedId = input.links.get(key)
-    const base = input.base.get(key)
-    const pending = input.pending.get(key)
-    const known = linkedId !== undefined || base !== undefined
-    let pdId: number | undefined
-    const candidates = (pdByKey.get(key) ?? []).filter((id) => linkedIds.get(id) === undefined || linkedIds.get(id) === key)
-    if (linkedId !== undefined) {
-      const linked = pdById.get(linkedId)
-      pdId = linked !== undefined && linked.wire.is_deleted !== true ? linkedId : undefined
-      const extra = candidates.filter((id) => id !== linkedId)
-      if (extra.length > 0) {
-        out.ambiguities.push({ key, pipedriveIds: extra, message: `Pipedrive has ${extra.length === 1 ? "another product" : `${extra.length} more products`} with the code ${key} (#${extra.join(", #")}) besides the linked #${linkedId}; ${extra.length === 1 ? "it is" : "they are"} left alone` })
-      }
-    } else if (candidates.length > 1) {
-      out.ambiguities.push({ key, pipedriveIds: candidates, message: `${candidates.length} Pipedrive products share the code ${key} (#${candidates.join(", #")}); none is touched until only one remains or one is linked` })
-      continue
-    } else {
-      pdId = candidates[0]
-    }
-    const pd = pdId === undefined ? undefined : pdById.get(pdId)
-    const pdProduct = pd?.product
+    acc.add({
+      key,
+      erp: erpByKey.get(key),
+      rejected: input.rejectedKeys.has(key),
+      linkedId,
+      linked: linkedId === undefined ? undefined : pdById.get(linkedId),
+      candidates: (byKey.get(key) ?? []).filter((w) => w.id !== linkedId && (linkedIds.get(w.id) ?? key) === key),
+      base: input.base.get(key),
+      pending: input.pending.get(key)
+    })
+  }
+  return acc.finish({
+    erpRows: input.erpRows,
+    lastErpRows: input.lastErpRows,
+    pipedriveProducts: input.pipedrive.filter((p) => p.is_deleted !== true).length,
+    hash: input.hash,
+    now: input.now
+  })
+}
 
-    if (e !== undefined && pd !== undefined && pdProduct !== undefined) {
-      if (linkedId === undefined) out.links.push({ key, pipedriveId: pd.wire.id })
-      if (planFields(input, out, key, e, pd.wire, pdProduct, base, pending)) changedProducts++
-      continue
+/** Plans one key; says whether it changes or deletes a product. */
+const planKey = (ctx: Context, out: Builder, entry: Entry): "changed" | "deleted" | "none" => {
+  const { compiled } = ctx
+  const mode = compiled.policies
+  const { key, erp: e, linkedId, base, pending } = entry
+  if (entry.rejected && e === undefined) {
+    out.notes.push({ key, message: "its ERP row was rejected (see the rejected rows): the product is left untouched until the row is fixed" })
+    return "none"
+  }
+  const known = linkedId !== undefined || base !== undefined
+  let pd: Wire.WireProduct | undefined
+  if (linkedId !== undefined) {
+    pd = entry.linked !== undefined && entry.linked.is_deleted !== true ? entry.linked : undefined
+    if (entry.candidates.length > 0) {
+      const extra = entry.candidates.map((w) => w.id)
+      out.ambiguities.push({ key, pipedriveIds: extra, message: `Pipedrive has ${extra.length === 1 ? "another product" : `${extra.length} more products`} with the code ${key} (#${extra.join(", #")}) besides the linked #${linkedId}; ${extra.length === 1 ? "it is" : "they are"} left alone` })
     }
-    if (e !== undefined && pd === undefined && !known) {
-      if (mode.toPipedrive === "mirror" || mode.toPipedrive === "additive") {
-        const changes = new Map<Field.Path, Field.Value>()
-        for (const f of compiled.fields) {
-          const v = Field.flatten(e).get(f.path)
-          if (v !== undefined && v !== null && (f.direction !== "pipedrive→erp")) changes.set(f.path, v)
-        }
-        const body = Wire.toBody(compiled, changes, undefined, key)
-        if (Either.isLeft(body)) {
-          for (const m of body.left) out.notes.push({ key, message: `not created in Pipedrive: ${m}` })
-          continue
-        }
-        out.operations.push({
-          id: opId("pipedrive", "create", key),
-          key,
-          side: "pipedrive",
-          kind: "create",
-          changes: [...changes].map(([path, after]) => ({ path, after: Field.normalize(path, after), rule: "create" as const })),
-          reason: "exists only in the ERP",
-          tokens: tokenCost.create,
-          body: body.right
-        })
-        changedProducts++
-      } else {
-        out.notes.push({ key, message: `exists only in the ERP; not created in Pipedrive (policies.mode.toPipedrive is ${mode.toPipedrive})` })
-      }
-      continue
+  } else if (entry.candidates.length > 1) {
+    const ids = entry.candidates.map((w) => w.id)
+    out.ambiguities.push({ key, pipedriveIds: ids, message: `${ids.length} Pipedrive products share the code ${key} (#${ids.join(", #")}); none is touched until only one remains or one is linked` })
+    return "none"
+  } else {
+    pd = entry.candidates[0]
+  }
+  let pdProduct: CatalogProduct | undefined
+  if (pd !== undefined) {
+    const mapped = Wire.fromWire(compiled, pd)
+    if (Either.isLeft(mapped)) {
+      for (const message of mapped.left) out.notes.push({ key, message })
+      return "none"
     }
-    if (e !== undefined && pd === undefined && known) {
-      // Deleted in Pipedrive (or gone for good): never re-created behind the user's back.
-      const where = linkedId === undefined ? "" : ` (#${linkedId})`
-      if (mode.toErp === "mirror" && input.deletes !== "ignore") {
-        out.operations.push(deleteOp("erp", key, linkedId, input.deletes, `deleted in Pipedrive${where}`))
-        deletedProducts++
-      } else {
-        out.notes.push({ key, message: `deleted in Pipedrive${where}; kept in the ERP and not re-created (policies.deletes: ${input.deletes}, mode.toErp: ${mode.toErp})` })
-      }
-      continue
-    }
-    if (e === undefined && pd !== undefined && known) {
-      if (pending !== undefined && pending.size > 0 && base === undefined) {
-        out.pendingWriteBacks += pending.size // written back as a new row; the ERP has not imported it yet
-        continue
-      }
-      if (mode.toPipedrive === "mirror" && input.deletes !== "ignore") {
-        if (input.deletes === "archive" && pd.wire.is_linkable === false) continue
-        out.operations.push(deleteOp("pipedrive", key, pd.wire.id, input.deletes, "gone from the ERP"))
-        deletedProducts++
-      } else {
-        out.notes.push({ key, message: `gone from the ERP; kept in Pipedrive as #${pd.wire.id} (policies.deletes: ${input.deletes}, mode.toPipedrive: ${mode.toPipedrive})` })
-      }
-      continue
-    }
-    if (e === undefined && pd !== undefined && pdProduct !== undefined && !known) {
-      if (mode.toErp === "mirror" || mode.toErp === "additive") {
-        const changes: Array<Plan.FieldChange> = []
-        for (const f of compiled.fields) {
-          if (f.erp?.column === undefined) continue
-          const v = Field.flatten(pdProduct).get(f.path)
-          if (v !== undefined && v !== null) changes.push({ path: f.path, after: Field.normalize(f.path, v), rule: "create" })
-        }
-        out.operations.push({ id: opId("erp", "create", key), key, side: "erp", kind: "create", pipedriveId: pd.wire.id, changes, reason: "exists only in Pipedrive", tokens: 0 })
-        out.links.push({ key, pipedriveId: pd.wire.id })
-        changedProducts++
-      } else {
-        out.notes.push({ key, message: `exists only in Pipedrive (#${pd.wire.id}); not added to the ERP (policies.mode.toErp is ${mode.toErp})` })
-      }
-      continue
-    }
-    if (e === undefined && pd === undefined && linkedId !== undefined) {
-      out.operations.push({ id: opId("pipedrive", "unlink", key), key, side: "pipedrive", kind: "unlink", pipedriveId: linkedId, changes: [], reason: "gone from both sides: forget the link", tokens: 0 })
-    }
+    pdProduct = mapped.right
   }
 
-  const total = Math.max(1, keys.length)
-  const linkedTotal = Math.max(1, input.links.size + out.links.length)
+  if (e !== undefined && pd !== undefined && pdProduct !== undefined) {
+    if (linkedId === undefined) out.links.push({ key, pipedriveId: pd.id })
+    return planFields(ctx, out, key, e, pd, pdProduct, base, pending) ? "changed" : "none"
+  }
+  if (e !== undefined && pd === undefined && !known) {
+    if (mode.toPipedrive !== "mirror" && mode.toPipedrive !== "additive") {
+      out.notes.push({ key, message: `exists only in the ERP; not created in Pipedrive (policies.mode.toPipedrive is ${mode.toPipedrive})` })
+      return "none"
+    }
+    const changes = new Map<Field.Path, Field.Value>()
+    const ev = Field.flatten(e)
+    for (const f of compiled.fields) {
+      const v = ev.get(f.path)
+      if (v !== undefined && v !== null && f.direction !== "pipedrive→erp") changes.set(f.path, v)
+    }
+    const body = Wire.toBody(compiled, changes, undefined, key)
+    if (Either.isLeft(body)) {
+      for (const m of body.left) out.notes.push({ key, message: `not created in Pipedrive: ${m}` })
+      return "none"
+    }
+    out.operations.push({
+      id: opId("pipedrive", "create", key),
+      key,
+      side: "pipedrive",
+      kind: "create",
+      changes: [...changes].map(([path, after]) => ({ path, after: Field.normalize(path, after), rule: "create" as const })),
+      reason: "exists only in the ERP",
+      tokens: tokenCost.create,
+      body: body.right
+    })
+    return "changed"
+  }
+  if (e !== undefined && pd === undefined) {
+    // Deleted in Pipedrive (or gone for good): never re-created behind the user's back.
+    const where = linkedId === undefined ? "" : ` (#${linkedId})`
+    if (mode.toErp === "mirror" && ctx.deletes !== "ignore") {
+      out.operations.push(deleteOp("erp", key, linkedId, ctx.deletes, `deleted in Pipedrive${where}`))
+      return "deleted"
+    }
+    out.notes.push({ key, message: `deleted in Pipedrive${where}; kept in the ERP and not re-created (policies.deletes: ${ctx.deletes}, mode.toErp: ${mode.toErp})` })
+    return "none"
+  }
+  if (e === undefined && pd !== undefined && known) {
+    if (pending !== undefined && pending.size > 0 && base === undefined) {
+      out.pendingWriteBacks += pending.size // written back as a new row; the ERP has not imported it yet
+      return "none"
+    }
+    if (mode.toPipedrive === "mirror" && ctx.deletes !== "ignore") {
+      if (ctx.deletes === "archive" && pd.is_linkable === false) return "none"
+      out.operations.push(deleteOp("pipedrive", key, pd.id, ctx.deletes, "gone from the ERP"))
+      return "deleted"
+    }
+    out.notes.push({ key, message: `gone from the ERP; kept in Pipedrive as #${pd.id} (policies.deletes: ${ctx.deletes}, mode.toPipedrive: ${mode.toPipedrive})` })
+    return "none"
+  }
+  if (e === undefined && pd !== undefined && pdProduct !== undefined) {
+    if (mode.toErp !== "mirror" && mode.toErp !== "additive") {
+      out.notes.push({ key, message: `exists only in Pipedrive (#${pd.id}); not added to the ERP (policies.mode.toErp is ${mode.toErp})` })
+      return "none"
+    }
+    const changes: Array<Plan.FieldChange> = []
+    const pv = Field.flatten(pdProduct)
+    for (const f of compiled.fields) {
+      if (f.erp?.column === undefined) continue
+      const v = pv.get(f.path)
+      const after = v === undefined ? null : Field.normalize(f.path, v)
+      if (after !== null) changes.push({ path: f.path, after, rule: "create" })
+    }
+    out.operations.push({ id: opId("erp", "create", key), key, side: "erp", kind: "create", pipedriveId: pd.id, changes, reason: "exists only in Pipedrive", tokens: 0 })
+    out.links.push({ key, pipedriveId: pd.id })
+    return "changed"
+  }
+  if (e === undefined && pd === undefined && linkedId !== undefined) {
+    out.operations.push({ id: opId("pipedrive", "unlink", key), key, side: "pipedrive", kind: "unlink", pipedriveId: linkedId, changes: [], reason: "gone from both sides: forget the link", tokens: 0 })
+  }
+  return "none"
+}
+
+const finish = (ctx: Context, out: Builder, counts: { keys: number; changed: number; deleted: number; linked: number }, input: Totals): Plan.Plan => {
+  const { guards: limits, deletes, compiled } = ctx
+  const total = Math.max(1, counts.keys)
+  const linkedTotal = Math.max(1, counts.linked + out.links.length)
   const guards: Array<Plan.Guard> = []
-  const changedShare = changedProducts / total
+  const changedShare = counts.changed / total
   guards.push({
     name: "maxChangedShare",
-    passed: changedShare <= input.guards.maxChangedShare,
-    limit: input.guards.maxChangedShare,
+    passed: changedShare <= limits.maxChangedShare,
+    limit: limits.maxChangedShare,
     actual: changedShare,
-    message: `${changedProducts} of ${keys.length} products would change (${pct(changedShare)}; limit ${pct(input.guards.maxChangedShare)}, policies.guards.maxChangedShare)`
+    message: `${counts.changed} of ${counts.keys} products would change (${pct(changedShare)}; limit ${pct(limits.maxChangedShare)}, policies.guards.maxChangedShare)`
   })
-  const deletedShare = deletedProducts / linkedTotal
+  const deletedShare = counts.deleted / linkedTotal
   guards.push({
     name: "maxDeletedShare",
-    passed: deletedShare <= input.guards.maxDeletedShare,
-    limit: input.guards.maxDeletedShare,
+    passed: deletedShare <= limits.maxDeletedShare,
+    limit: limits.maxDeletedShare,
     actual: deletedShare,
-    message: `${deletedProducts} of ${linkedTotal} linked products would be ${input.deletes === "delete" ? "deleted" : input.deletes === "archive" ? "archived" : "unlinked"} (${pct(deletedShare)}; limit ${pct(input.guards.maxDeletedShare)}, policies.guards.maxDeletedShare)`
+    message: `${counts.deleted} of ${linkedTotal} linked products would be ${deletes === "delete" ? "deleted" : deletes === "archive" ? "archived" : "unlinked"} (${pct(deletedShare)}; limit ${pct(limits.maxDeletedShare)}, policies.guards.maxDeletedShare)`
   })
   const drop = input.lastErpRows === undefined || input.lastErpRows === 0 ? 0 : Math.max(0, (input.lastErpRows - input.erpRows) / input.lastErpRows)
   guards.push({
     name: "maxRowDrop",
-    passed: drop <= input.guards.maxRowDrop,
-    limit: input.guards.maxRowDrop,
+    passed: drop <= limits.maxRowDrop,
+    limit: limits.maxRowDrop,
     actual: drop,
     message: input.lastErpRows === undefined
       ? "no earlier run to compare the ERP row count with"
-      : `the ERP file has ${input.erpRows} rows, ${pct(drop)} fewer than the last run's ${input.lastErpRows} (limit ${pct(input.guards.maxRowDrop)}, policies.guards.maxRowDrop)`
+      : `the ERP file has ${input.erpRows} rows, ${pct(drop)} fewer than the last run's ${input.lastErpRows} (limit ${pct(limits.maxRowDrop)}, policies.guards.maxRowDrop)`
   })
   guards.push({
     name: "emptyFile",
@@ -225,24 +300,24 @@ export const plan = (input: Input): Plan.Plan => {
     actual: input.erpRows,
     message: input.erpRows > 0 ? `the ERP file has ${input.erpRows} rows` : "the ERP file has no product rows: a truncated export would delete or archive everything"
   })
-
-  const ops = out.operations.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.side === b.side ? a.kind.localeCompare(b.kind) : a.side === "pipedrive" ? -1 : 1))
+  const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)
+  const ops = out.operations.sort((a, b) => byKey(a, b) || (a.side === b.side ? a.kind.localeCompare(b.kind) : a.side === "pipedrive" ? -1 : 1))
   const count = (side: string, kind: string) => ops.filter((o) => o.side === side && o.kind === kind).length
   const fieldsToCreate = compiled.toCreate.map((f) => ({ label: f.label, type: f.type, options: [...f.options] }))
   return new Plan.Plan({
     version: Plan.version,
     createdAt: input.now,
-    inputs: { hash: input.hash, erpRows: input.erpRows, pipedriveProducts: input.pipedrive.filter((p) => p.is_deleted !== true).length },
+    inputs: { hash: input.hash, erpRows: input.erpRows, pipedriveProducts: input.pipedriveProducts },
     operations: ops,
-    agreements: out.agreements,
-    links: out.links,
-    conflicts: out.conflicts,
-    ambiguities: out.ambiguities,
-    notes: out.notes,
+    agreements: out.agreements.sort(byKey),
+    links: out.links.sort(byKey),
+    conflicts: out.conflicts.sort(byKey),
+    ambiguities: out.ambiguities.sort(byKey),
+    notes: out.notes.sort(byKey),
     fieldsToCreate,
     guards,
     totals: {
-      products: keys.length,
+      products: counts.keys,
       pipedriveCreates: count("pipedrive", "create"),
       pipedriveUpdates: count("pipedrive", "update"),
       pipedriveArchives: count("pipedrive", "archive"),
@@ -274,7 +349,7 @@ const deleteOp = (side: "erp" | "pipedrive", key: string, pipedriveId: number | 
 
 /** Decides every field of a product both sides have; returns whether any write results. */
 const planFields = (
-  input: Input,
+  ctx: Context,
   out: Builder,
   key: string,
   e: CatalogProduct,
@@ -283,7 +358,7 @@ const planFields = (
   base: ReadonlyMap<Field.Path, Field.Value> | undefined,
   pending: ReadonlyMap<Field.Path, Field.Value> | undefined
 ): boolean => {
-  const { compiled } = input
+  const { compiled } = ctx
   const ev = Field.flatten(e)
   const pv = Field.flatten(p)
   const toPd: Array<Plan.FieldChange> = []

@@ -1,0 +1,146 @@
+/**
+ * Prepares a run (DESIGN §2, steps 1–4): compiles the mapping against the ERP header and the
+ * account's fields, streams the ERP catalog into the state's snapshot (bad rows kept aside in a
+ * rejects file with their reasons), refreshes the Pipedrive snapshot, then plans key by key from the
+ * state in key order — constant memory in the size of the catalog, except for what the plan holds.
+ * Reading never writes to Pipedrive or the ERP; it writes only the state and the rejects file.
+ */
+import { Effect, Either, Option, Stream } from "effect"
+import { createHash } from "node:crypto"
+import type { ResolvedConfig } from "../config/SyncConfig.js"
+import * as Currency from "../domain/Currency.js"
+import * as Field from "../domain/Field.js"
+import type * as Plan from "../domain/Plan.js"
+import * as Catalog from "../erp/Catalog.js"
+import * as Reader from "../erp/Reader.js"
+import * as Rejects from "../erp/Rejects.js"
+import * as RowError from "../erp/RowError.js"
+import type { AccountField } from "../mapping/AccountFields.js"
+import * as Compile from "../mapping/Compile.js"
+import * as Erp from "../mapping/Erp.js"
+import { MappingError } from "../mapping/Load.js"
+import type { MappingInput } from "../mapping/Mapping.js"
+import * as Wire from "../mapping/Wire.js"
+import { Pipedrive } from "../pipedrive/Pipedrive.js"
+import * as Planner from "../plan/Planner.js"
+import { Store } from "../store/Store.js"
+import { columnSpecs } from "./Read.js"
+
+export interface Prepared {
+  readonly plan: Plan.Plan
+  readonly compiled: Compile.Compiled
+  readonly source: Reader.Source
+  /** ERP rows kept aside, with every reason. */
+  readonly rejects: ReadonlyArray<Catalog.Rejected>
+  /** Where they were written, when there were any. */
+  readonly rejectsFile: string | undefined
+}
+
+const fromStored = (value: unknown): Field.Value => Field.fromJson(JSON.stringify(value))
+
+/** Reads both sides into the state and plans. */
+export const prepare = (config: ResolvedConfig, mapping: MappingInput, mappingText: string, now: string) =>
+  Effect.gen(function*() {
+    const pipedrive = yield* Pipedrive
+    const store = yield* Store
+    const dialect = config.erp.dialect
+    const source = yield* Reader.open(config.erp.path, dialect)
+    const [fields, currencies, pins] = yield* Effect.all([pipedrive.productFields(), pipedrive.currencies(), store.pinnedFields], { concurrency: 2 })
+    const registry = Currency.registry(currencies.filter((c) => c.active_flag !== false).map((c) => [c.code, c.decimal_points ?? 2] as const))
+    const compiledE = Compile.compile(mapping, {
+      header: source.header.names,
+      fields: fields as ReadonlyArray<AccountField>,
+      currencies: registry,
+      pins: pins.map((p) => ({ label: p.label, fieldCode: p.fieldCode, fieldType: p.fieldType })),
+      mode: config.policies.mode,
+      conflicts: config.policies.conflicts,
+      source: config.mapping
+    })
+    if (Either.isLeft(compiledE)) return yield* new MappingError({ source: config.mapping, problems: compiledE.left })
+    const compiled = compiledE.right
+    const known = new Set(pins.map((p) => p.label))
+    const newPins = compiled.pins.filter((p) => !known.has(p.label))
+    if (newPins.length > 0) {
+      const byCode = new Map(fields.map((f) => [f.field_code, f]))
+      yield* store.pinFields(newPins.map((p) => ({ label: p.label, fieldCode: p.fieldCode, fieldType: p.fieldType, options: byCode.get(p.fieldCode)?.options?.map((o) => ({ id: Number(o.id), label: o.label })) ?? null })))
+    }
+
+    // The ERP side, streamed into the snapshot.
+    const catalog = yield* Catalog.open(config.erp.path, { key: compiled.key.erpColumn, columns: columnSpecs(compiled), dialect })
+    const decimalOf = new Map(catalog.columns.map((col) => [col.name, col.format.decimal]))
+    const options: Erp.ReadOptions = { decimal: (column) => decimalOf.get(column) ?? dialect.decimal ?? "auto" }
+    const rejects: Array<Catalog.Rejected> = []
+    const rows = catalog.rows.pipe(
+      Stream.filterMap((item) => {
+        if (item._tag === "Rejected") {
+          rejects.push(item)
+          return Option.none()
+        }
+        const product = Erp.fromRow(compiled, (column) => item.values[column] ?? (column === compiled.key.erpColumn ? item.key : undefined), options)
+        if (Either.isRight(product)) return Option.some({ key: product.right.key, product: product.right, line: item.line })
+        const errors = product.left.map((e) => RowError.make(config.erp.path, item.line, e.reason, e.column, item.key))
+        rejects.push({ _tag: "Rejected", line: item.line, key: item.key, errors: errors as [RowError.RowError, ...Array<RowError.RowError>], row: item.row })
+        return Option.none()
+      })
+    )
+    yield* store.replaceErpSnapshot(rows)
+    const rejectsFile = rejects.length === 0 ? undefined : Rejects.pathBeside(config.state, config.erp.path)
+    if (rejectsFile !== undefined) yield* Rejects.write(rejectsFile, catalog.source, Stream.fromIterable(rejects))
+
+    // The Pipedrive side: a full pull into the snapshot.
+    const unmatched: Array<Plan.Note> = []
+    let live = 0
+    const products = pipedrive.products({ customFields: compiled.fields.flatMap((f) => (f.custom ? [f.custom.field_code] : [])) }).pipe(
+      Stream.map((w) => {
+        const key = Wire.keyOf(compiled, w as Wire.WireProduct)
+        if (Either.isLeft(key)) unmatched.push({ key: `#${w.id}`, message: `Pipedrive product #${w.id} cannot be matched: ${key.left}` })
+        if (w.is_deleted !== true) live++
+        return { id: w.id, code: Either.getOrNull(key), updateTime: w.update_time ?? null, isDeleted: w.is_deleted === true, product: w }
+      })
+    )
+    yield* store.replacePipedriveSnapshot(products)
+
+    // The plan, key by key in key order.
+    const acc = Planner.accumulator({ compiled, deletes: config.policies.deletes, guards: config.policies.guards })
+    for (const n of unmatched) acc.note(n)
+    const pending = new Map<string, Map<Field.Path, Field.Value>>()
+    for (const p of yield* store.pendingWritebacks) {
+      const m = pending.get(p.key) ?? new Map<Field.Path, Field.Value>()
+      m.set(p.field, fromStored(p.value))
+      pending.set(p.key, m)
+    }
+    const linkOwner = new Map<number, string>()
+    yield* Stream.runForEach(store.links(), (l) => Effect.sync(() => linkOwner.set(l.pipedriveId, l.key)))
+    const rejectedKeys = new Set(rejects.flatMap((r) => (r.key === undefined ? [] : [r.key])))
+    const hash = createHash("sha256")
+    hash.update(mappingText)
+    hash.update(JSON.stringify(config.policies))
+    yield* Stream.runForEach(store.byKey(), (k) =>
+      Effect.sync(() => {
+        const key = k.key as string
+        const baseEntries = Object.entries(k.base)
+        hash.update(`${key}\u0000${JSON.stringify(k.erp?.line ?? null)}\u0000${k.erp ? JSON.stringify(k.erp.product) : ""}\u0000${k.link ?? ""}\u0000${JSON.stringify(k.linked?.product ?? null)}\u0000${JSON.stringify(k.byCode.map((r) => r.product))}\u0000${JSON.stringify(k.base)}`)
+        acc.add({
+          key,
+          erp: k.erp?.product,
+          rejected: rejectedKeys.has(key),
+          linkedId: k.link,
+          linked: k.linked?.product as Wire.WireProduct | undefined,
+          candidates: k.byCode.filter((r) => !r.isDeleted && r.id !== k.link && (linkOwner.get(r.id) ?? key) === key).map((r) => r.product as Wire.WireProduct),
+          base: baseEntries.length === 0 ? undefined : new Map(baseEntries.map(([path, v]) => [path, fromStored(v)])),
+          pending: pending.get(key)
+        })
+      })
+    )
+    for (const [k, m] of [...pending].sort()) for (const [path, v] of [...m].sort()) hash.update(`${k}\u0000${path}\u0000${Field.toJson(path, v)}`)
+    const lastRun = yield* store.lastRun({ status: "succeeded" })
+    const plan = acc.finish({
+      erpRows: catalog.rowCount,
+      lastErpRows: Option.getOrUndefined(lastRun)?.erpRows ?? undefined,
+      pipedriveProducts: live,
+      hash: hash.digest("hex"),
+      now
+    })
+    const prepared: Prepared = { plan, compiled, source: catalog.source, rejects, rejectsFile }
+    return prepared
+  })
