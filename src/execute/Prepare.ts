@@ -100,9 +100,37 @@ export const prepare = (config: ResolvedConfig, mapping: MappingInput, mappingTe
     )
     yield* store.replacePipedriveSnapshot(products)
 
-    // The plan, key by key in key order.
+    const plan = yield* planState(config, compiled, {
+      notes: unmatched,
+      rejectedKeys: new Set(rejects.flatMap((r) => (r.key === undefined ? [] : [r.key]))),
+      erpRows: catalog.rowCount,
+      pipedriveProducts: live,
+      mappingText,
+      now
+    })
+    const prepared: Prepared = { plan, compiled, source: catalog.source, rejects, rejectsFile }
+    return prepared
+  })
+
+export interface PlanStateInput {
+  /** Notes about Pipedrive products that cannot take part. */
+  readonly notes: ReadonlyArray<Plan.Note>
+  readonly rejectedKeys: ReadonlySet<string>
+  readonly erpRows: number
+  readonly pipedriveProducts: number
+  readonly mappingText: string
+  readonly now: string
+}
+
+/**
+ * Plans from the state's snapshots, base, links and pending write-backs, walking every key in key
+ * order (a merge-join in SQLite), and fingerprints the inputs as it goes.
+ */
+export const planState = (config: ResolvedConfig, compiled: Compile.Compiled, input: PlanStateInput) =>
+  Effect.gen(function*() {
+    const store = yield* Store
     const acc = Planner.accumulator({ compiled, deletes: config.policies.deletes, guards: config.policies.guards })
-    for (const n of unmatched) acc.note(n)
+    for (const n of input.notes) acc.note(n)
     const pending = new Map<string, Map<Field.Path, Field.Value>>()
     for (const p of yield* store.pendingWritebacks) {
       const m = pending.get(p.key) ?? new Map<Field.Path, Field.Value>()
@@ -111,19 +139,18 @@ export const prepare = (config: ResolvedConfig, mapping: MappingInput, mappingTe
     }
     const linkOwner = new Map<number, string>()
     yield* Stream.runForEach(store.links(), (l) => Effect.sync(() => linkOwner.set(l.pipedriveId, l.key)))
-    const rejectedKeys = new Set(rejects.flatMap((r) => (r.key === undefined ? [] : [r.key])))
     const hash = createHash("sha256")
-    hash.update(mappingText)
+    hash.update(input.mappingText)
     hash.update(JSON.stringify(config.policies))
     yield* Stream.runForEach(store.byKey(), (k) =>
       Effect.sync(() => {
         const key = k.key as string
         const baseEntries = Object.entries(k.base)
-        hash.update(`${key}\u0000${JSON.stringify(k.erp?.line ?? null)}\u0000${k.erp ? JSON.stringify(k.erp.product) : ""}\u0000${k.link ?? ""}\u0000${JSON.stringify(k.linked?.product ?? null)}\u0000${JSON.stringify(k.byCode.map((r) => r.product))}\u0000${JSON.stringify(k.base)}`)
+        hash.update(`${key}\u0000${k.erp ? JSON.stringify(k.erp.product) : ""}\u0000${k.link ?? ""}\u0000${JSON.stringify(k.linked?.product ?? null)}\u0000${JSON.stringify(k.byCode.map((r) => r.product))}\u0000${JSON.stringify(k.base)}`)
         acc.add({
           key,
           erp: k.erp?.product,
-          rejected: rejectedKeys.has(key),
+          rejected: input.rejectedKeys.has(key),
           linkedId: k.link,
           linked: k.linked?.product as Wire.WireProduct | undefined,
           candidates: k.byCode.filter((r) => !r.isDeleted && r.id !== k.link && (linkOwner.get(r.id) ?? key) === key).map((r) => r.product as Wire.WireProduct),
@@ -134,13 +161,11 @@ export const prepare = (config: ResolvedConfig, mapping: MappingInput, mappingTe
     )
     for (const [k, m] of [...pending].sort()) for (const [path, v] of [...m].sort()) hash.update(`${k}\u0000${path}\u0000${Field.toJson(path, v)}`)
     const lastRun = yield* store.lastRun({ status: "succeeded" })
-    const plan = acc.finish({
-      erpRows: catalog.rowCount,
+    return acc.finish({
+      erpRows: input.erpRows,
       lastErpRows: Option.getOrUndefined(lastRun)?.erpRows ?? undefined,
-      pipedriveProducts: live,
+      pipedriveProducts: input.pipedriveProducts,
       hash: hash.digest("hex"),
-      now
+      now: input.now
     })
-    const prepared: Prepared = { plan, compiled, source: catalog.source, rejects, rejectsFile }
-    return prepared
   })
