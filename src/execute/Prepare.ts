@@ -12,6 +12,7 @@ import * as Currency from "../domain/Currency.js"
 import * as Field from "../domain/Field.js"
 import type * as Plan from "../domain/Plan.js"
 import * as Catalog from "../erp/Catalog.js"
+import type * as Cell from "../erp/Cell.js"
 import * as Reader from "../erp/Reader.js"
 import * as Rejects from "../erp/Rejects.js"
 import * as RowError from "../erp/RowError.js"
@@ -24,7 +25,6 @@ import * as Wire from "../mapping/Wire.js"
 import { Pipedrive } from "../pipedrive/Pipedrive.js"
 import * as Planner from "../plan/Planner.js"
 import { Store } from "../store/Store.js"
-import { columnSpecs } from "./Read.js"
 
 export interface Prepared {
   readonly plan: Plan.Plan
@@ -34,6 +34,28 @@ export interface Prepared {
   readonly rejects: ReadonlyArray<Catalog.Rejected>
   /** Where they were written, when there were any. */
   readonly rejectsFile: string | undefined
+}
+
+/** The ERP-side column specs a compiled mapping reads. */
+export const columnSpecs = (compiled: Compile.Compiled): Array<Cell.ColumnSpec> => {
+  const specs = new Map<string, Cell.ColumnSpec>()
+  for (const f of compiled.fields) {
+    const rule = f.erp
+    if (rule === undefined) continue
+    for (const name of rule.inputs) {
+      if (specs.has(name)) continue
+      const computed = rule.compute !== undefined
+      specs.set(name, {
+        name,
+        type: computed ? "text" : rule.type,
+        ...(rule.decimal === undefined ? {} : { decimal: rule.decimal }),
+        ...(rule.booleans === undefined ? {} : { booleans: rule.booleans }),
+        trim: rule.trim,
+        required: f.direction !== "pipedrive→erp"
+      })
+    }
+  }
+  return [...specs.values()]
 }
 
 const fromStored = (value: unknown): Field.Value => Field.fromJson(JSON.stringify(value))
