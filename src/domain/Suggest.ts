@@ -16,8 +16,8 @@ const distance = (a: string, b: string): number => {
 }
 
 /** Up to `max` candidates close enough to `name` to be a plausible typo, closest first. */
-export const closest = (name: string, candidates: Iterable<string>, max = 3): Array<string> => {
-  const limit = Math.max(2, Math.floor(name.length / 3))
+export const closest = (name: string, candidates: Iterable<string>, max = 3, maxDistance?: number): Array<string> => {
+  const limit = maxDistance ?? Math.max(2, Math.floor(name.length / 3))
   return [...candidates]
     .map((c) => {
       const lower = c.toLowerCase()
@@ -31,7 +31,7 @@ export const closest = (name: string, candidates: Iterable<string>, max = 3): Ar
 }
 
 /** `did you mean "a" or "b"?`, or an empty string when nothing is close. */
-export const didYouMean = (name: string, candidates: Iterable<string>): string => {
-  const found = closest(name, candidates)
+export const didYouMean = (name: string, candidates: Iterable<string>, maxDistance?: number): string => {
+  const found = closest(name, candidates, 3, maxDistance)
   return found.length === 0 ? "" : `did you mean ${found.map((f) => JSON.stringify(f)).join(" or ")}?`
 }

@@ -191,11 +191,11 @@ export const compile = (input: MappingInput, ctx: CompileContext): Either.Either
         return undefined
       }
       const hint = Suggest.didYouMean(label, customLabels)
-      problems.push(Problem.make(at(where), `the account has no custom product field labelled "${label}"${hint ? `; ${hint}` : ""}; create it in Pipedrive, or set createMissingFields: true in the mapping to have catalog-sync create it`))
+      problems.push(Problem.make(at(where), `the account has no custom product field labelled "${label}"${hint ? ` (${hint})` : ""}; create it in Pipedrive, or set createMissingFields: true in the mapping to have catalog-sync create it`))
       return undefined
     }
     if (!(mappableTypes as ReadonlyArray<string>).includes(field.field_type)) {
-      problems.push(Problem.make(at(where), `the custom field "${label}" has type ${field.field_type}, which catalog-sync cannot sync`))
+      problems.push(Problem.make(at(where), `the custom field "${label}" has type ${field.field_type}, which catalog-sync cannot sync; remove it from the mapping`))
       return undefined
     }
     if (pin === undefined) newPins.push({ label, fieldCode: field.field_code, fieldType: field.field_type })
@@ -211,7 +211,7 @@ export const compile = (input: MappingInput, ctx: CompileContext): Either.Either
     const label = keyTarget.slice("custom.".length)
     const field = resolveCustom("key.pipedrive", label, "text", [])
     if (field !== undefined && !["varchar", "varchar_auto", "text"].includes(field.field_type)) {
-      problems.push(Problem.make(at("key.pipedrive"), `the key field "${label}" must be a text field, but it is ${field.field_type}`))
+      problems.push(Problem.make(at("key.pipedrive"), `the key field "${label}" must be a text field, but it is ${field.field_type}; match on "code" or on a text custom field`))
     }
     keyPipedrive = { kind: "custom", label, field }
   }
@@ -231,8 +231,8 @@ export const compile = (input: MappingInput, ctx: CompileContext): Either.Either
     const direction = m.direction ?? "erp→pipedrive"
     if (m.owner !== undefined && direction !== "both") problems.push(Problem.make(at(`${where}.owner`), `only applies to direction "both" (this field flows ${direction})`))
     if (m.conflicts !== undefined && direction !== "both") problems.push(Problem.make(at(`${where}.conflicts`), `only applies to direction "both" (this field flows ${direction}; it cannot conflict)`))
-    if (flowsTo(direction, "pipedrive") && ctx.mode.toPipedrive === "off") problems.push(Problem.make(at(`${where}.direction`), `flows ${direction}, but policies.mode sends nothing to Pipedrive (toPipedrive: "off")`))
-    if (flowsTo(direction, "erp") && ctx.mode.toErp === "off") problems.push(Problem.make(at(`${where}.direction`), `flows ${direction}, but policies.mode sends nothing to the ERP (toErp: "off")`))
+    if (flowsTo(direction, "pipedrive") && ctx.mode.toPipedrive === "off") problems.push(Problem.make(at(`${where}.direction`), `flows ${direction}, but policies.mode sends nothing to Pipedrive (toPipedrive: "off"); give the field direction "pipedrive→erp", or change the mode`))
+    if (flowsTo(direction, "erp") && ctx.mode.toErp === "off") problems.push(Problem.make(at(`${where}.direction`), `flows ${direction}, but policies.mode sends nothing to the ERP (toErp: "off"); give the field direction "erp→pipedrive", or change the mode`))
     if (target.kind === "builtin" && target.name === "code" && keyPipedrive.kind === "code") {
       problems.push(Problem.make(at(where), `code is the match key: it is set from key.erp (${JSON.stringify(keyColumn)}); remove this entry`))
       continue
@@ -241,8 +241,8 @@ export const compile = (input: MappingInput, ctx: CompileContext): Either.Either
       problems.push(Problem.make(at(where), `Pipedrive's API cannot re-activate a deleted product, so "active" can only flow pipedrive→erp; to stop sales using a product, map the column to "linkable"`))
     }
     if (target.kind === "price" && !ctx.currencies.has(target.currency)) {
-      const hint = Suggest.didYouMean(target.currency, ctx.currencies.codes)
-      problems.push(Problem.make(at(where), `the account has no currency ${target.currency}${hint ? `; ${hint}` : ""} (its currencies: ${ctx.currencies.codes.join(", ") || "none"})`))
+      const hint = Suggest.didYouMean(target.currency, ctx.currencies.codes, 1)
+      problems.push(Problem.make(at(where), `the account has no currency ${target.currency}${hint ? ` (${hint})` : ""}; add it in Pipedrive (Company settings → Currencies) or use one of its currencies: ${ctx.currencies.codes.join(", ") || "none"}`))
     }
     const kind = m.type !== undefined ? kindOf(m.type) : undefined
     const enumValues = m.type !== undefined && typeof m.type !== "string" ? Object.values("enum" in m.type ? m.type.enum : m.type.set.values ?? {}) : []
@@ -267,10 +267,20 @@ export const compile = (input: MappingInput, ctx: CompileContext): Either.Either
       if (other !== undefined) problems.push(Problem.make(at(`${where}.erp`), `column ${JSON.stringify(column)} is already written back by fields[${JSON.stringify(other)}]; one column can take one field`))
       else writers.set(column, path)
     }
+    if (m.owner !== undefined && m.conflicts !== undefined && m.conflicts !== "manual" && m.conflicts !== `${m.owner}-wins`) {
+      problems.push(Problem.make(at(`${where}.conflicts`), `says ${m.conflicts} but owner is ${m.owner}; the owner wins conflicts unless conflicts is "manual" — drop one of them`))
+    }
+    if (custom !== undefined && (custom.field_type === "enum" || custom.field_type === "set") && enumValues.length > 0) {
+      const valid = new Set((custom.options ?? []).map((o) => o.label))
+      const unknown = [...new Set(enumValues)].filter((v) => !valid.has(v))
+      if (unknown.length > 0) {
+        problems.push(Problem.make(at(`${where}.type`), `maps to ${unknown.map((u) => JSON.stringify(u)).join(", ")}, not ${unknown.length === 1 ? "an option" : "options"} of "${custom.field_name}"; its options: ${[...valid].map((v) => JSON.stringify(v)).join(", ")}`))
+      }
+    }
     if (m.booleans !== undefined && effectiveKind !== "boolean") problems.push(Problem.make(at(`${where}.booleans`), `only applies to type "boolean"`))
     if (custom?.field_type === "monetary" && (m.erp !== undefined || m.compute !== undefined)) {
       if (m.currency === undefined) problems.push(Problem.make(at(`${where}.currency`), `is required: "${custom.field_name}" is a monetary field, so say which currency the ERP column is in`))
-      else if (!ctx.currencies.has(m.currency)) problems.push(Problem.make(at(`${where}.currency`), `the account has no currency ${m.currency} (its currencies: ${ctx.currencies.codes.join(", ")})`))
+      else if (!ctx.currencies.has(m.currency)) problems.push(Problem.make(at(`${where}.currency`), `the account has no currency ${m.currency}; add it in Pipedrive or use one of its currencies: ${ctx.currencies.codes.join(", ")}`))
     }
     const type = m.type
     fields.push({
@@ -296,9 +306,13 @@ export const compile = (input: MappingInput, ctx: CompileContext): Either.Either
       }
     })
   }
-  const mappedLabels = new Set(fields.flatMap((f) => (f.target.kind === "custom" ? [f.target.label.toLowerCase()] : [])))
-  if (mappedLabels.size < fields.filter((f) => f.target.kind === "custom").length) {
-    problems.push(Problem.make(at("fields"), "the same custom field is mapped twice (labels differing only in case); map each field once"))
+  const seenLabels = new Map<string, string>()
+  for (const f of fields) {
+    if (f.target.kind !== "custom") continue
+    const lower = f.target.label.toLowerCase()
+    const first = seenLabels.get(lower)
+    if (first !== undefined) problems.push(Problem.make(at(`fields[${JSON.stringify(f.path)}]`), `names the same custom field as fields[${JSON.stringify(`custom.${first}`)}] (labels differ only in case); map each field once`))
+    else seenLabels.set(lower, f.target.label)
   }
   if (problems.length > 0) return Either.left(problems)
   const columnNames = [keyColumn, ...fields.flatMap((f) => f.erp?.inputs ?? [])]

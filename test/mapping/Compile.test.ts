@@ -69,8 +69,8 @@ describe("Compile: checked up front, every problem at once", () => {
     const text = out.join("\n")
     assert.match(text, /key\.erp: column "SKU" is not in the ERP file's header; did you mean "sku"\?/)
     assert.match(text, /fields\["name"\]\.erp: column "nmae" is not in the ERP file's header; did you mean "name"\?/)
-    assert.match(text, /fields\["prices\.GBP\.price"\]: the account has no currency GBP .*its currencies: CHF, EUR, JPY, USD/)
-    assert.match(text, /fields\["custom\.Brnad"\]: the account has no custom product field labelled "Brnad"; did you mean "Brand"\?/)
+    assert.match(text, /fields\["prices\.GBP\.price"\]: the account has no currency GBP; add it in Pipedrive .*its currencies: CHF, EUR, JPY, USD/)
+    assert.match(text, /fields\["custom\.Brnad"\]: the account has no custom product field labelled "Brnad" \(did you mean "Brand"\?\)/)
     assert.match(text, /fields\["description"\]\.owner: only applies to direction "both"/)
     assert.match(text, /fields\["category"\]\.erp: column "unit" is already written back by fields\["unit"\]/)
     assert.strictEqual(out.length, 6)
@@ -116,6 +116,20 @@ describe("Compile: checked up front, every problem at once", () => {
     assert.match(recreated, /was deleted in Pipedrive, and another field now has that label/)
     const retyped = problems(mapping, { pins, fields: accountFields.map((f) => (f === brand ? { ...f, field_type: "text" } : f)) }).join("\n")
     assert.match(retyped, /changed type from varchar to text/)
+  })
+
+  it("refuses an owner contradicted by its conflict policy, and value maps to options the field does not have", () => {
+    const text = problems(
+      defineMapping({
+        key: { erp: "sku" },
+        fields: {
+          description: { erp: "description", direction: "both", owner: "erp", conflicts: "pipedrive-wins" },
+          "custom.Color": { erp: "color", type: { enum: { schwarz: "Black", lila: "Purple" } } }
+        }
+      })
+    ).join("\n")
+    assert.match(text, /fields\["description"\]\.conflicts: says pipedrive-wins but owner is erp; the owner wins conflicts unless conflicts is "manual" — drop one of them/)
+    assert.match(text, /fields\["custom\.Color"\]\.type: maps to "Purple", not an option of "Color"; its options: "Black", "White", "Grey", "Blue", "Red"/)
   })
 
   it("with createMissingFields, lists the fields to create instead of refusing", () => {

@@ -168,7 +168,7 @@ describe("Custom fields pinned by key, against the emulator", () => {
   it("a label that never existed: did you mean the closest one", async () => {
     const out = await problems(await firstPins(), renameTarget(demoMapping, "custom.Color", "custom.Colour"))
     assert.deepStrictEqual(out, [
-      `mappings/default.ts: fields["custom.Colour"]: the account has no custom product field labelled "Colour"; did you mean "Color"?; create it in Pipedrive, or set createMissingFields: true in the mapping to have catalog-sync create it`
+      `mappings/default.ts: fields["custom.Colour"]: the account has no custom product field labelled "Colour" (did you mean "Color"?); create it in Pipedrive, or set createMissingFields: true in the mapping to have catalog-sync create it`
     ])
   })
 

@@ -238,11 +238,11 @@ describe("Compile: each up-front check says where and what to do", () => {
 
   it("a monetary field without a currency, or with one the account lacks", () => {
     assert.strictEqual(onlyProblem({ "custom.List price": { erp: "list" } }), at(`fields["custom.List price"].currency`, `is required: "List price" is a monetary field, so say which currency the ERP column is in`))
-    assert.strictEqual(onlyProblem({ "custom.List price": { erp: "list", currency: "GBP" } }), at(`fields["custom.List price"].currency`, "the account has no currency GBP (its currencies: CHF, EUR, JPY, USD)"))
+    assert.strictEqual(onlyProblem({ "custom.List price": { erp: "list", currency: "GBP" } }), at(`fields["custom.List price"].currency`, "the account has no currency GBP; add it in Pipedrive or use one of its currencies: CHF, EUR, JPY, USD"))
   })
 
   it("the key in a custom field that is not a text field, or that does not exist", () => {
-    assert.strictEqual(onlyProblem({}, {}, { erp: "sku", pipedrive: "custom.Weight" }), at("key.pipedrive", `the key field "Weight" must be a text field, but it is double`))
+    assert.strictEqual(onlyProblem({}, {}, { erp: "sku", pipedrive: "custom.Weight" }), at("key.pipedrive", `the key field "Weight" must be a text field, but it is double; match on "code" or on a text custom field`))
     assert.strictEqual(
       onlyProblem({}, {}, { erp: "sku", pipedrive: "custom.ERP ID" }),
       at("key.pipedrive", `the account has no custom product field labelled "ERP ID"; create it in Pipedrive, or set createMissingFields: true in the mapping to have catalog-sync create it`)
@@ -257,7 +257,7 @@ describe("Compile: each up-front check says where and what to do", () => {
   })
 
   it("a field type that cannot be synced, and one that cannot be read from a column", () => {
-    assert.strictEqual(onlyProblem({ "custom.Photo": { erp: "photo" } }), at(`fields["custom.Photo"]`, "the custom field \"Photo\" has type picture, which catalog-sync cannot sync"))
+    assert.strictEqual(onlyProblem({ "custom.Photo": { erp: "photo" } }), at(`fields["custom.Photo"]`, "the custom field \"Photo\" has type picture, which catalog-sync cannot sync; remove it from the mapping"))
     assert.strictEqual(
       onlyProblem({ "custom.Account manager": { erp: "manager" } }),
       at(`fields["custom.Account manager"]`, `a user field cannot be read from an ERP column; give it direction "pipedrive→erp"`)
@@ -275,7 +275,7 @@ describe("Compile: each up-front check says where and what to do", () => {
   it("a direction the sync mode switches off", () => {
     assert.strictEqual(
       onlyProblem({ name: { erp: "name" } }, { mode: { toPipedrive: "off", toErp: "additive" } }),
-      at(`fields["name"].direction`, `flows erp→pipedrive, but policies.mode sends nothing to Pipedrive (toPipedrive: "off")`)
+      at(`fields["name"].direction`, `flows erp→pipedrive, but policies.mode sends nothing to Pipedrive (toPipedrive: "off"); give the field direction "pipedrive→erp", or change the mode`)
     )
   })
 
@@ -283,8 +283,8 @@ describe("Compile: each up-front check says where and what to do", () => {
     const text = Compile.compile(defineMapping({ key: { erp: "sku" }, fields: { "custom.Brand": { erp: "brand" }, "custom.brand": { erp: "name" } } }), checkContext())
     if (Either.isRight(text)) return assert.fail("expected problems")
     assert.deepStrictEqual(text.left.map(Problem.render), [
-      at(`fields["custom.brand"]`, `the account has no custom product field labelled "brand"; did you mean "Brand"?; create it in Pipedrive, or set createMissingFields: true in the mapping to have catalog-sync create it`),
-      at("fields", "the same custom field is mapped twice (labels differing only in case); map each field once")
+      at(`fields["custom.brand"]`, `the account has no custom product field labelled "brand" (did you mean "Brand"?); create it in Pipedrive, or set createMissingFields: true in the mapping to have catalog-sync create it`),
+      at(`fields["custom.brand"]`, `names the same custom field as fields["custom.Brand"] (labels differ only in case); map each field once`)
     ])
   })
 
@@ -293,8 +293,8 @@ describe("Compile: each up-front check says where and what to do", () => {
       onlyProblem({ ["prices.eur.price" as "name"]: { erp: "gross" } }),
       at(`fields["prices.eur.price"]`, `is not a Pipedrive product field; did you mean "prices.EUR.price"? (built-ins: name, code, description, unit, tax, category, active, linkable; prices.<CURRENCY>.price|cost|directCost; custom.<label>)`)
     )
-    assert.strictEqual(onlyProblem({ "prices.GBP.price": { erp: "gross" } }), at(`fields["prices.GBP.price"]`, "the account has no currency GBP (its currencies: CHF, EUR, JPY, USD)"))
-    assert.strictEqual(onlyProblem({ "prices.EURO.price": { erp: "gross" } }), at(`fields["prices.EURO.price"]`, `the account has no currency EURO; did you mean "EUR"? (its currencies: CHF, EUR, JPY, USD)`))
+    assert.strictEqual(onlyProblem({ "prices.GBP.price": { erp: "gross" } }), at(`fields["prices.GBP.price"]`, "the account has no currency GBP; add it in Pipedrive (Company settings → Currencies) or use one of its currencies: CHF, EUR, JPY, USD"))
+    assert.strictEqual(onlyProblem({ "prices.EURO.price": { erp: "gross" } }), at(`fields["prices.EURO.price"]`, `the account has no currency EURO (did you mean "EUR"?); add it in Pipedrive (Company settings → Currencies) or use one of its currencies: CHF, EUR, JPY, USD`))
     assert.match(onlyProblem({ name: { erp: "Name" } }), /fields\["name"\]\.erp: column "Name" is not in the ERP file's header; did you mean "name"\? \(columns: "sku", "name", /)
     assert.strictEqual(onlyProblem({ code: { erp: "sku" } }), at(`fields["code"]`, `code is the match key: it is set from key.erp ("sku"); remove this entry`))
   })
