@@ -51,7 +51,7 @@ export interface FieldMapping {
   readonly trim?: boolean
   /** Change the case of text read from the ERP. */
   readonly case?: "upper" | "lower"
-  /** ERP spellings of true and false, for `type: "boolean"` (default: 1/0, true/false, yes/no, y/n, ja/nein, x/empty). */
+  /** ERP spellings of true and false, for `type: "boolean"` (default: true/yes/1/y/ja/j/x/wahr and false/no/0/n/nein/falsch, any case). An empty cell is empty, never false. */
   readonly booleans?: { readonly true: ReadonlyArray<string>; readonly false: ReadonlyArray<string> }
   /**
    * A value computed from the row's typed cells (the columns named in `erp`), such as a net price
