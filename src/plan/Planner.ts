@@ -197,7 +197,7 @@ const planKey = (ctx: Context, out: Builder, entry: Entry): "changed" | "deleted
     const ev = Field.flatten(e)
     for (const f of compiled.fields) {
       const v = ev.get(f.path)
-      if (v !== undefined && v !== null && f.direction !== "pipedrive→erp") changes.set(f.path, v)
+      if (v !== undefined && Field.normalize(f.path, v) !== null && f.direction !== "pipedrive→erp") changes.set(f.path, v)
     }
     const body = Wire.toBody(compiled, changes, undefined, key)
     if (Either.isLeft(body)) {
@@ -214,6 +214,17 @@ const planKey = (ctx: Context, out: Builder, entry: Entry): "changed" | "deleted
       tokens: tokenCost.create,
       body: body.right
     })
+    // The new product holds nothing else: fields empty on both sides are agreed now, and a field
+    // Pipedrive owns (pipedrive→erp) is decided as on any first run, so one run settles the product.
+    const toErp: Array<Plan.FieldChange> = []
+    for (const f of compiled.fields) {
+      const v = ev.get(f.path)
+      if (v === undefined || changes.has(f.path)) continue
+      const d = Decide.decide(f, { e: v, p: null, b: undefined, pending: undefined }, compiled.currencies)
+      if (d._tag === "Agree") out.agreements.push({ key, path: f.path, value: Field.normalize(f.path, d.value) })
+      else if (d._tag === "ToErp") toErp.push({ path: f.path, before: Field.normalize(f.path, v), after: Field.normalize(f.path, d.value), rule: d.rule })
+    }
+    if (toErp.length > 0) out.operations.push({ id: opId("erp", "update", key), key, side: "erp", kind: "update", changes: toErp, reason: summarize(toErp), tokens: 0 })
     return "changed"
   }
   if (e !== undefined && pd === undefined) {
