@@ -5,7 +5,7 @@
  */
 import { Command, Options } from "@effect/cli"
 import { FileSystem } from "@effect/platform"
-import { Effect, Layer, Option } from "effect"
+import { Console, Effect, Layer, Option } from "effect"
 import * as Plan from "../domain/Plan.js"
 import * as Prepare from "../execute/Prepare.js"
 import * as MappingLoad from "../mapping/Load.js"
@@ -48,7 +48,7 @@ export const command = Command.make("plan", { config: configOption, format, out:
       yield* fs.writeFileString(file, `${json}\n`).pipe(Effect.mapError((e) => new Output.OutputError({ message: `cannot save the plan to ${file}: ${e.message}` })))
     }
     yield* Output.emit(text, args.out, "The plan")
-    if (Option.isSome(args.save)) yield* Effect.logInfo(`plan saved to ${args.save.value}`)
+    if (Option.isSome(args.save)) yield* Console.error(`The plan itself is saved in ${args.save.value} (for apply).`)
     if (args.detailedExitcode && !Plan.isEmpty(plan.plan)) ExitCode.set(changesPresent)
   })
 ).pipe(

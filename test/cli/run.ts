@@ -2,7 +2,8 @@
 import { spawnSync } from "node:child_process"
 import { fileURLToPath } from "node:url"
 
-export const bin = fileURLToPath(new URL("../../bin/catalog-sync.js", import.meta.url))
+/** The CLI under test: the built `bin/catalog-sync.js`, or the entry named by `CATALOG_SYNC_TEST_BIN`. */
+export const bin = process.env.CATALOG_SYNC_TEST_BIN ?? fileURLToPath(new URL("../../bin/catalog-sync.js", import.meta.url))
 
 export interface Result {
   readonly code: number | null
