@@ -89,7 +89,7 @@ const chart = (counts: ReadonlyArray<Model.Count>): string => {
 const item = (it: Model.Item, run: boolean): string => {
   const text = [it.key, ...it.changes.map((c) => c.path)].join(" ").toLowerCase()
   const outcome = it.outcome === undefined ? "" : ` <span class="outcome outcome-${escape(it.outcome)}">[${escape(it.outcome)}]</span>`
-  const error = it.error === undefined ? "" : `<br><span class="error">error: ${escape(it.error)}</span>${it.attempts ? ` (${it.attempts} attempts)` : ""}`
+  const error = it.error === undefined ? "" : `<br><span class="error">error: ${escape(it.error)}</span>${it.attempts ? ` (${Model.attempts(it.attempts)})` : ""}`
   const head =
     `<tr class="op-head"><th colspan="4"><b>${escape(it.key)}</b> ${escape(Model.describeItem(it))}${outcome} ` +
     `<span class="why">— ${escape(it.reason)}${it.tokens > 0 ? ` [${it.tokens} tokens]` : ""}</span>${error}</th></tr>`

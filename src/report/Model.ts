@@ -107,6 +107,9 @@ const where = (side: string, pipedriveId: number | undefined) =>
 /** Where an item writes, for people: `update in Pipedrive (#39)`. */
 export const describeItem = (item: Item): string => `${item.kind} ${where(item.side, item.pipedriveId)}`
 
+/** `1 attempt`, `3 attempts`. */
+export const attempts = (n: number): string => `${n} attempt${n === 1 ? "" : "s"}`
+
 export const rejectLine = (r: Reject | string): string => typeof r === "string" ? r : `line ${r.line}${r.key ? ` (${r.key})` : ""}: ${r.reasons.join("; ")}`
 
 export const fromPlan = (plan: Plan.Plan, extra: PlanExtra = {}): Report => {

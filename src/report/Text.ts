@@ -32,7 +32,7 @@ export const render = (report: Model.Report, paint: Paint.Paint = Paint.plain): 
       const outcome = item.outcome === undefined ? "" : `${paint.tone(Paint.toneOf(item.outcome), `[${item.outcome}]`)} `
       const tokens = item.tokens > 0 ? paint.dim(` [${item.tokens} tokens]`) : ""
       lines.push(`  ${paint.tone(tone, marker[item.kind] ?? "?")} ${outcome}${paint.bold(item.key)}  ${paint.tone(tone, Model.describeItem(item))} — ${item.reason}${tokens}`)
-      if (item.error !== undefined) lines.push(`      ${paint.tone("bad", `error: ${item.error}`)}${item.attempts ? paint.dim(` (${item.attempts} attempts)`) : ""}`)
+      if (item.error !== undefined) lines.push(`      ${paint.tone("bad", `error: ${item.error}`)}${item.attempts ? paint.dim(` (${Model.attempts(item.attempts)})`) : ""}`)
       for (const c of item.changes) {
         const before = c.before === undefined ? "" : `${paint.tone("remove", oneLine(c.before))} → `
         lines.push(`      ${c.path.padEnd(width)}  ${before}${paint.tone("add", oneLine(c.after))}`)
