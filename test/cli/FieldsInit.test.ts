@@ -6,7 +6,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as InitCommand from "../../src/cli/InitCommand.js"
 import { bin, runCli } from "./run.js"
-import { repo, stackFrame } from "./support.js"
+import { minimalProject, repo, stackFrame } from "./support.js"
 
 const token = "fields-secret-token-5be1d0c9"
 
@@ -30,13 +30,7 @@ describe("catalog-sync fields (built CLI)", () => {
     emulator.kill("SIGTERM")
   })
 
-  const project = () => {
-    const dir = mkdtempSync(join(tmpdir(), "catalog-sync-fields-"))
-    writeFileSync(join(dir, "c.csv"), "sku;name\nA-1;Thing\n")
-    writeFileSync(join(dir, "m.ts"), "export default { key: { erp: \"sku\" }, fields: { name: { erp: \"name\" } } }\n")
-    writeFileSync(join(dir, "sync.config.ts"), `export default { erp: { path: "./c.csv" }, mapping: "./m.ts", state: "./state.db" }\n`)
-    return dir
-  }
+  const project = () => minimalProject()
 
   it("lists the account's product fields with key, type and options; never shows the token", () => {
     const env = { PIPEDRIVE_API_TOKEN: token, PIPEDRIVE_BASE_URL: url.baseUrl }

@@ -1,23 +1,16 @@
 /** `status`, `runs [RUN_ID]` and `fields --unpin`, through the built CLI, on a state file written by the store. */
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import type { Sku } from "../../src/domain/Sku.js"
 import * as Json from "../../src/report/Json.js"
 import * as Store from "../../src/store/Store.js"
 import { dumpDom, operations, textOf } from "../report/support.js"
 import { runCli } from "./run.js"
-import { stackFrame } from "./support.js"
+import { minimalProject, stackFrame } from "./support.js"
 
-const project = () => {
-  const dir = mkdtempSync(join(tmpdir(), "catalog-sync-state-"))
-  writeFileSync(join(dir, "c.csv"), "sku;name\nA-1;Thing\n")
-  writeFileSync(join(dir, "m.ts"), "export default { key: { erp: \"sku\" }, fields: { name: { erp: \"name\" } } }\n")
-  writeFileSync(join(dir, "sync.config.ts"), `export default { erp: { path: "./c.csv" }, mapping: "./m.ts", pipedrive: { dailyBudget: 30000 }, state: "./state.db" }\n`)
-  return dir
-}
+const project = () => minimalProject("pipedrive: { dailyBudget: 30000 }, ")
 
 const decimal = (value: string) => ({ _tag: "Decimal", value })
 

@@ -30,3 +30,12 @@ export const quietProject = (): string => {
 
 /** No stack frame in a message. */
 export const stackFrame = /\n\s+at .*\(.*:\d+:\d+\)/
+
+/** A folder with a one-row catalog, a one-field mapping and a config (`extra`: more settings), state in the folder. */
+export const minimalProject = (extra = ""): string => {
+  const dir = mkdtempSync(join(tmpdir(), "catalog-sync-min-"))
+  writeFileSync(join(dir, "c.csv"), "sku;name\nA-1;Thing\n")
+  writeFileSync(join(dir, "m.ts"), "export default { key: { erp: \"sku\" }, fields: { name: { erp: \"name\" } } }\n")
+  writeFileSync(join(dir, "sync.config.ts"), `export default { erp: { path: "./c.csv" }, mapping: "./m.ts", ${extra}state: "./state.db" }\n`)
+  return dir
+}
