@@ -3,8 +3,9 @@
  * problems (a missing or doubled column, an ambiguous decimal column, no rows) fail `open` before
  * any row is handed out. Row-level problems reject the row with every reason found; a key that is
  * missing or appears more than once rejects every row that carries it. The key check needs the
- * whole file, so `open` makes one pass that keeps only keys and line numbers, and `rows` a second
- * that streams the typed rows — never the whole file in memory.
+ * whole file, so `open` makes one pass that keeps only a hash of each key (and, when two hashes
+ * meet, one more over those keys' text), and `rows` another that streams the typed rows — never
+ * the whole file in memory.
  */
 import type { FileSystem } from "@effect/platform"
 import { Chunk, Effect, Stream } from "effect"
@@ -122,13 +123,12 @@ const formats = (
       spec.type === "decimal" && index >= 0 && configured[i]?.decimal === "auto" ? [{ i, index, detector: Cell.detector() }] : []
     )
     if (toDetect.length > 0) {
-      yield* Stream.runForEach(Stream.take(source.rows, sampleRows), (row) =>
-        Effect.sync(() => {
-          for (const d of toDetect) {
-            const cell = row.cells[d.index]
-            if (cell !== undefined) d.detector.add(cell)
-          }
-        }))
+      yield* eachRow(Stream.take(source.rows, sampleRows), (row) => {
+        for (const d of toDetect) {
+          const cell = row.cells[d.index]
+          if (cell !== undefined) d.detector.add(cell)
+        }
+      })
     }
     const problems: Array<string> = []
     const result = configured.map((c): Cell.NumberFormat => ({
@@ -156,27 +156,78 @@ const formats = (
     return result
   })
 
-/** One pass over the keys only: how many rows, and which keys appear more than once. */
+/**
+ * A 53-bit hash of a key (two 32-bit FNV-1a variants), exact in a double. The key pass keeps only
+ * these, not the key strings: 8 bytes a row instead of a `Map` entry and a string.
+ */
+const keyHash = (key: string): number => {
+  let a = 0x811c9dc5
+  let b = 0x9747b28c
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i)
+    a = Math.imul(a ^ c, 0x01000193)
+    b = Math.imul(b ^ c, 0x5bd1e995)
+    b ^= b >>> 15
+  }
+  return (a >>> 0) * 2097152 + (b >>> 11)
+}
+
+const trimmedKey = (row: Reader.Row, keyIndex: number): string => row.cells[keyIndex]?.trim() ?? ""
+
+/**
+ * Runs `f` over every row, synchronously inside the per-chunk callback. Returning a shared
+ * `Effect.void` instead of a fresh `Effect.sync` that captures the chunk matters for memory: with
+ * the capturing form, `Stream.runForEachChunk` let every chunk be promoted to the old generation
+ * before it died (see docs/performance.md, "CSV reader").
+ */
+const eachRow = <E>(rows: Stream.Stream<Reader.Row, E>, f: (row: Reader.Row) => void): Effect.Effect<void, E> =>
+  Stream.runForEachChunk(rows, (chunk) => {
+    for (const row of chunk) f(row)
+    return Effect.void
+  })
+
+/**
+ * The keys only: how many rows, and which keys appear more than once (with every line, in file
+ * order). One pass hashes the keys into a growing `Float64Array`; sorting it finds the hashes seen
+ * twice. Only when there are any does a second pass compare those keys' real text, so hash
+ * collisions never make a duplicate and the result is exact.
+ */
 const scanKeys = (source: Reader.Source, keyIndex: number) =>
-  Effect.suspend(() => {
-    const first = new Map<string, number>()
-    const duplicates = new Map<string, Array<number>>()
+  Effect.gen(function*() {
+    let hashes = new Float64Array(1024)
+    let count = 0
     let rows = 0
-    return Stream.runForEachChunk(source.rows, (chunk) =>
-      Effect.sync(() => {
-        for (const row of chunk) {
-          rows++
-          const key = row.cells[keyIndex]?.trim() ?? ""
-          if (key === "") continue
-          const seen = first.get(key)
-          if (seen === undefined) first.set(key, row.line)
-          else {
-            const lines = duplicates.get(key)
-            if (lines === undefined) duplicates.set(key, [seen, row.line])
-            else lines.push(row.line)
-          }
+    yield* eachRow(source.rows, (row) => {
+      rows++
+      const key = trimmedKey(row, keyIndex)
+      if (key === "") return
+      if (count === hashes.length) {
+        const bigger = new Float64Array(hashes.length * 2)
+        bigger.set(hashes)
+        hashes = bigger
+      }
+      hashes[count++] = keyHash(key)
+    })
+    const sorted = hashes.subarray(0, count).sort()
+    const candidates = new Set<number>()
+    for (let i = 1; i < count; i++) if (sorted[i] === sorted[i - 1]) candidates.add(sorted[i] as number)
+    hashes = new Float64Array(0)
+    const duplicates = new Map<string, Array<number>>()
+    if (candidates.size > 0) {
+      const first = new Map<string, number>()
+      yield* eachRow(source.rows, (row) => {
+        const key = trimmedKey(row, keyIndex)
+        if (key === "" || !candidates.has(keyHash(key))) return
+        const seen = first.get(key)
+        if (seen === undefined) first.set(key, row.line)
+        else {
+          const lines = duplicates.get(key)
+          if (lines === undefined) duplicates.set(key, [seen, row.line])
+          else lines.push(row.line)
         }
-      })).pipe(Effect.map(() => ({ rows, duplicates: duplicates as ReadonlyMap<string, ReadonlyArray<number>> })))
+      })
+    }
+    return { rows, duplicates: duplicates as ReadonlyMap<string, ReadonlyArray<number>> }
   })
 
 /** Types one row, or says every reason it cannot be. */
