@@ -5,6 +5,7 @@
 import { Command, Options } from "@effect/cli"
 import { Effect, Option } from "effect"
 import * as Loader from "../config/Loader.js"
+import * as Output from "./Output.js"
 
 export const configOption = Options.text("config").pipe(
   Options.withAlias("c"),
@@ -12,7 +13,7 @@ export const configOption = Options.text("config").pipe(
   Options.optional
 )
 
-export const root = Command.make("catalog-sync", { config: configOption })
+export const root = Command.make("catalog-sync", { config: configOption, logFormat: Output.logFormatOption })
 
 /** Loads the configuration named by the subcommand's `--config`, else the root's, else the default. */
 export const loadConfig = (own: Option.Option<string>) =>

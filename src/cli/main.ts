@@ -9,14 +9,29 @@ import { Cause, Console, Effect } from "effect"
 import * as Version from "../Version.js"
 import * as ConfigCommand from "./ConfigCommand.js"
 import * as EmulatorCommand from "./EmulatorCommand.js"
+import * as FieldsCommand from "./FieldsCommand.js"
+import * as InitCommand from "./InitCommand.js"
 import * as InspectCommand from "./InspectCommand.js"
+import * as Output from "./Output.js"
 import * as PlanCommand from "./PlanCommand.js"
+import * as RunsCommand from "./RunsCommand.js"
+import * as StatusCommand from "./StatusCommand.js"
 import * as ExitCode from "./ExitCode.js"
 import { root } from "./Root.js"
 
 const command = root.pipe(
   Command.withDescription("Two-way product-catalog sync between Pipedrive and ERP/CSV catalogs."),
-  Command.withSubcommands([PlanCommand.command, InspectCommand.command, EmulatorCommand.command, ConfigCommand.command])
+  Command.withSubcommands([
+    PlanCommand.command,
+    StatusCommand.command,
+    RunsCommand.command,
+    FieldsCommand.command,
+    InspectCommand.command,
+    InitCommand.command,
+    EmulatorCommand.command,
+    ConfigCommand.command
+  ]),
+  Command.provide((args) => Output.loggerLayer(args.logFormat))
 )
 
 const cli = Command.run(command, { name: "catalog-sync", version: Version.version })
