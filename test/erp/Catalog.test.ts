@@ -204,3 +204,54 @@ describe("Catalog: typed values", () => {
       assert.include(rejected[0]?.errors[0]?.reason ?? "", "\"vielleicht\" is not a yes/no value")
     })))
 })
+
+describe("Catalog: the key pass (hashed keys, exact check of colliding ones)", () => {
+  /** The duplicates as the plain Map-of-every-key algorithm finds them: the oracle. */
+  const naive = (keys: ReadonlyArray<string>, firstLine: number) => {
+    const first = new Map<string, number>()
+    const dups = new Map<string, Array<number>>()
+    keys.forEach((raw, i) => {
+      const key = raw.trim()
+      const line = firstLine + i
+      if (key === "") return
+      const seen = first.get(key)
+      if (seen === undefined) first.set(key, line)
+      else {
+        const lines = dups.get(key)
+        if (lines === undefined) dups.set(key, [seen, line])
+        else lines.push(line)
+      }
+    })
+    return [...dups]
+  }
+
+  it.effect("finds the same duplicates, lines and order as a Map of every key, over several reads and thousands of rows", () =>
+    provide(Effect.scoped(Effect.gen(function*() {
+      let seed = 7
+      const rand = (n: number) => (seed = (seed * 1103515245 + 12345) % 2147483648) % n
+      // 6000 rows (more than one 64 KiB read, more than the hash array's first size); a few
+      // keys repeat, some with white space around them, some rows have no key.
+      const keys = Array.from({ length: 6000 }, (_, i) => {
+        const r = rand(1000)
+        return r < 4 ? `K-${rand(50)}` : r < 6 ? ` K-${rand(50)} ` : r < 8 ? "" : `K-${i + 100}`
+      })
+      const text = `sku;name\n${keys.map((k, i) => `${k};Product ${i} with a longer name to fill the reads`).join("\n")}\n`
+      const file = yield* tempCsv(text)
+      const { catalog, rejected } = yield* readCatalog(file, { key: "sku", columns: [{ name: "name", type: "text" }] })
+      const expected = naive(keys, 2)
+      assert.isAbove(expected.length, 3)
+      assert.strictEqual(catalog.rowCount, 6000)
+      assert.deepStrictEqual([...catalog.duplicateKeys], expected)
+      const duplicated = new Set(expected.flatMap(([, lines]) => lines))
+      const empty = keys.flatMap((k, i) => (k.trim() === "" ? [i + 2] : []))
+      assert.deepStrictEqual(rejected.map((r) => r.line), [...duplicated, ...empty].sort((a, b) => a - b))
+    }))))
+
+  it.effect("no duplicates: an empty map, every keyed row good", () =>
+    provide(Effect.scoped(Effect.gen(function*() {
+      const file = yield* tempCsv(`sku;name\n${Array.from({ length: 3000 }, (_, i) => `S${i};n`).join("\r\n")}\r\n`)
+      const { catalog, good } = yield* readCatalog(file, { key: "sku", columns: [{ name: "name", type: "text" }] })
+      assert.strictEqual(catalog.duplicateKeys.size, 0)
+      assert.strictEqual(good.length, 3000)
+    }))))
+})
