@@ -1,0 +1,186 @@
+/**
+ * `catalog-sync sync`: read, plan, guard, execute, report (DESIGN §2). Finishes what an earlier run
+ * left unfinished before anything new is sent; refuses a plan that trips a guard unless `--force`;
+ * asks before writing on a terminal (`--yes` to skip), refuses without `--yes` elsewhere. Ends with
+ * a summary and an exit code: 0 done, 1 error or refusal, 3 stopped on the budget, the token cap or
+ * `--max-writes` (run again to continue), 4 finished with failed or unknown writes.
+ */
+import { Command, Options } from "@effect/cli"
+import { FileSystem } from "@effect/platform"
+import { Console, Data, Effect, Layer, Option } from "effect"
+import * as readline from "node:readline"
+import * as Execute from "../execute/Execute.js"
+import * as Prepare from "../execute/Prepare.js"
+import * as MappingLoad from "../mapping/Load.js"
+import * as Report from "../report/Report.js"
+import { Store } from "../store/Store.js"
+import * as ExitCode from "./ExitCode.js"
+import * as Output from "./Output.js"
+import { configOption, loadConfig } from "./Root.js"
+import * as Target from "./Target.js"
+
+export class SyncError extends Data.TaggedError("SyncError")<{ readonly message: string }> {}
+
+const dryRun = Options.boolean("dry-run").pipe(Options.withDescription("show the plan and stop: nothing is written to Pipedrive or the ERP"))
+const yes = Options.boolean("yes").pipe(Options.withAlias("y"), Options.withDescription("write without asking (required when not on a terminal)"))
+const force = Options.boolean("force").pipe(Options.withDescription("write even when the plan trips a guard (policies.guards); says which guards were overridden"))
+const maxWrites = Options.integer("max-writes").pipe(Options.optional, Options.withDescription("send at most N writes this run; the rest stay journaled for the next run (exit 3)"))
+const full = Options.boolean("full").pipe(Options.withDescription("pull every Pipedrive product (a full pass, catching deletions and drift) rather than those changed since the last run"))
+
+const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, "Z")
+
+const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`
+
+/** The summary printed at the end of a sync. */
+export const renderSummary = (s: Execute.RunSummary, runId: number): string => {
+  const w = s.writes
+  const lines = [
+    `Sync run #${runId}: ${s.status}`,
+    `  writes      ${w.done} done, ${w.failed} failed, ${w.notSent} not sent${w.unknown > 0 ? `, ${w.unknown} outcome unknown` : ""}${w.held > 0 ? `, ${w.held} held (an earlier write's outcome is unknown)` : ""} — of ${w.planned} planned`,
+    `  state       ${s.links} links, ${s.agreements} fields agreed without a write`,
+    `  conflicts   ${s.conflictsHeld} held for review`,
+    `  write-back  ${s.writeBack.pending} pending${s.writeBack.file === undefined ? "" : ` → ${s.writeBack.file.path} (${s.writeBack.file.mode}, ${s.writeBack.file.rows} rows)`}${s.writeBack.error === undefined ? "" : `; NOT WRITTEN: ${s.writeBack.error}`}`,
+    `  tokens      ${s.tokens.used} for writes and lookups (plan estimate ${s.tokens.planned}); ${s.tokens.run} in all this run, ${s.tokens.runRequests} requests`,
+    `  time        ${seconds(s.elapsedMs)} executing`
+  ]
+  const r = s.resumed
+  if (r.found > 0) lines.push(`  resumed     ${r.found} unfinished from earlier runs: ${r.applied} found applied, ${r.replanned} planned afresh, ${r.failed} failed${r.unresolvedKeys.length > 0 ? `, ${r.unresolvedKeys.length} still unknown` : ""}`)
+  const failures = [...r.failures, ...s.failures]
+  if (failures.length > 0) {
+    lines.push("", `Failed (${failures.length}):`)
+    for (const f of failures.slice(0, 50)) lines.push(`  ${f.key} ${f.kind}${f.pipedriveId === undefined ? "" : ` #${f.pipedriveId}`}: ${f.message}`)
+    if (failures.length > 50) lines.push(`  … and ${failures.length - 50} more (catalog-sync runs ${runId})`)
+  }
+  if (s.unconfirmed.length > 0) {
+    lines.push("", `Written, but Pipedrive holds another value (base not advanced) (${s.unconfirmed.length}):`)
+    for (const u of s.unconfirmed.slice(0, 20)) lines.push(`  ${u.key} ${u.path}: wrote ${u.wrote}, holds ${u.held}`)
+  }
+  for (const n of s.writeBack.notWritten.slice(0, 20)) lines.push(`  ${n.key}: ${n.message}`)
+  if (s.stop !== undefined) lines.push("", s.stop.message)
+  return lines.join("\n")
+}
+
+/** Asks on the terminal; true for y/yes. */
+const ask = (question: string) =>
+  Effect.async<boolean>((resume) => {
+    const rl = readline.createInterface({ input: process.stdin, output: process.stderr })
+    rl.question(question, (answer) => {
+      rl.close()
+      resume(Effect.succeed(/^\s*y(es)?\s*$/i.test(answer)))
+    })
+    return Effect.sync(() => rl.close())
+  })
+
+export const command = Command.make("sync", { config: configOption, dryRun, yes, force, maxWrites, full, json: Output.jsonOption }, (args) =>
+  Effect.gen(function*() {
+    const resolved = yield* loadConfig(args.config)
+    const mapping = yield* MappingLoad.load(resolved.mapping)
+    const fs = yield* FileSystem.FileSystem
+    const mappingText = yield* fs.readFileString(resolved.mapping).pipe(Effect.orElseSucceed(() => ""))
+
+    const program = Effect.gen(function*() {
+      yield* Store.lock("sync")
+      const store = yield* Store
+      const prepared = yield* Prepare.prepare(resolved, mapping, mappingText, now())
+      const rejectsLine = prepared.rejects.length === 0 ? [] : [`${prepared.rejects.length} ERP rows kept aside${prepared.rejectsFile === undefined ? "" : ` (see ${prepared.rejectsFile})`}`]
+      if (args.dryRun) {
+        const text = yield* Report.plan("table", prepared.plan, {}, Output.stdoutPaint())
+        yield* Console.log(text)
+        for (const l of rejectsLine) yield* Console.error(l)
+        return { exit: ExitCode.Ok }
+      }
+
+      const runId = yield* store.startRun("sync", { planHash: prepared.plan.inputs.hash })
+      const body = Effect.gen(function*() {
+        const compiled = prepared.compiled
+        const resumed = yield* Execute.resume(compiled, { runId, tokenCap: resolved.pipedrive.tokenCap })
+        let plan = prepared.plan
+        if (resumed.found > 0) {
+          // What the journal said may change the plan (links, base): plan again from the state.
+          plan = yield* Prepare.planState(resolved, compiled, {
+            notes: prepared.plan.notes.filter((n) => n.key.startsWith("#") && n.path === undefined),
+            rejectedKeys: new Set(prepared.rejects.flatMap((r) => (r.key === undefined ? [] : [r.key]))),
+            erpRows: prepared.plan.inputs.erpRows,
+            pipedriveProducts: prepared.plan.inputs.pipedriveProducts,
+            mappingText,
+            now: now()
+          })
+        }
+        if (resumed.stop !== undefined) return yield* new SyncError({ message: resumed.stop.message })
+
+        const failedGuards = plan.guards.filter((g) => !g.passed)
+        if (failedGuards.length > 0) {
+          if (!args.force) {
+            return yield* new SyncError({
+              message: `refused: the plan trips ${failedGuards.length === 1 ? "a guard" : `${failedGuards.length} guards`}:\n${failedGuards.map((g) => `  ${g.name}: ${g.message}`).join("\n")}\nNothing was written. Check the ERP export; to write anyway, run again with --force.`
+            })
+          }
+          yield* Console.error(`--force: writing although the plan trips ${failedGuards.map((g) => `${g.name} (${g.message})`).join("; ")}`)
+        }
+
+        const writes = plan.operations.filter(Execute.isApiWrite).length
+        const erpOps = plan.operations.filter((o) => o.side === "erp").length
+        if ((writes > 0 || erpOps > 0) && !args.yes) {
+          if (process.stdin.isTTY !== true || process.stderr.isTTY !== true) {
+            return yield* new SyncError({
+              message: `refused: this sync would send ${writes} writes to Pipedrive and ${erpOps} changes to the ERP, and there is no terminal to confirm on. Review it with \`catalog-sync sync --dry-run\` (or \`catalog-sync plan\`), then run \`catalog-sync sync --yes\`.`
+            })
+          }
+          yield* Console.log(yield* Report.plan("table", plan, {}, Output.stdoutPaint()))
+          const ok = yield* ask(`Send ${writes} writes to Pipedrive (${plan.totals.tokens} API tokens) and ${erpOps} changes to the ERP write-back? [y/N] `)
+          if (!ok) return yield* new SyncError({ message: "cancelled: nothing was written" })
+        }
+
+        const progress = Output.progress("writing", writes)
+        const summary = yield* Execute.execute(plan, {
+          compiled,
+          runId,
+          concurrency: resolved.pipedrive.concurrency,
+          maxWrites: Option.getOrUndefined(args.maxWrites),
+          resumed,
+          erp: resolved.erp,
+          tokenCap: resolved.pipedrive.tokenCap,
+          onProgress: () => progress.advance(1)
+        })
+        progress.done()
+        yield* store.finishRun(runId, summary.status, { summary: summaryRecord(summary), erpRows: plan.inputs.erpRows, planHash: plan.inputs.hash })
+        if (args.json) yield* Console.log(JSON.stringify({ runId, ...summary }, null, 2))
+        else yield* Console.log(renderSummary(summary, runId))
+        for (const l of rejectsLine) yield* Console.error(l)
+        return { exit: summary.status === "stopped" ? ExitCode.Stopped : summary.status === "partial" ? ExitCode.Partial : ExitCode.Ok }
+      })
+      return yield* body.pipe(
+        Effect.tapError((e) =>
+          store.finishRun(runId, "failed", { summary: { error: typeof e === "object" && e !== null && "message" in e ? String(e.message) : String(e) } }).pipe(Effect.ignore)
+        )
+      )
+    }).pipe(Effect.scoped, Effect.provide(Layer.merge(Target.layer(resolved), Store.layer(resolved.state))))
+
+    const result = yield* program
+    if (result.exit !== ExitCode.Ok) ExitCode.set(result.exit)
+  })
+).pipe(
+  Command.withDescription(
+    "Synchronise: read both sides, plan, check the guards, write to Pipedrive (journaled, resumable) and write the ERP-bound changes as a CSV, then print a summary.\n\n" +
+      "Exit codes: 0 done; 1 error or refusal (a guard, no confirmation); 3 stopped on the daily budget, the run's token cap or --max-writes — run again to continue; 4 finished, but some writes failed or have an unknown outcome.\n\n" +
+      "Examples:\n" +
+      "  catalog-sync sync --dry-run            # the plan alone\n" +
+      "  catalog-sync sync                      # asks before writing (on a terminal)\n" +
+      "  catalog-sync sync --yes                # nightly job\n" +
+      "  catalog-sync sync --yes --max-writes 500\n" +
+      "  catalog-sync sync --yes --force        # write although a guard refuses"
+  )
+)
+
+/** The run summary kept in the state (`runs RUN_ID`): counts and the stop, not every failure's text. */
+const summaryRecord = (s: Execute.RunSummary) => ({
+  writes: s.writes,
+  failures: s.failures.length + s.resumed.failures.length,
+  conflictsHeld: s.conflictsHeld,
+  agreements: s.agreements,
+  links: s.links,
+  writeBacksPending: s.writeBack.pending,
+  tokens: s.tokens,
+  elapsedMs: s.elapsedMs,
+  ...(s.stop === undefined ? {} : { stopped: s.stop.message })
+})
