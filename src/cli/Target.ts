@@ -1,12 +1,14 @@
 /**
  * The Pipedrive the configuration points at, as a layer: the real account (company domain or base
  * URL, token from the environment), or — with no token — the bundled emulator started in-process
- * on 127.0.0.1, seeded from `fixtures/pipedrive-seed.json`, with a fresh random token per run.
+ * on 127.0.0.1 with a fresh random token per run. The emulator's account lives beside the state
+ * (`emulator-account.json`): seeded from `fixtures/pipedrive-seed.json` the first time, saved when
+ * the run ends, so the demo's second run sees what the first one wrote.
  */
 import { Data, Effect, Either, Layer, Redacted } from "effect"
 import { randomBytes } from "node:crypto"
-import { readFileSync } from "node:fs"
-import { join } from "node:path"
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs"
+import { dirname, join } from "node:path"
 import { packageRoot } from "../config/Loader.js"
 import type { ResolvedConfig } from "../config/SyncConfig.js"
 import * as Emulator from "../emulator/Emulator.js"
@@ -23,14 +25,28 @@ const loadSeed = (file: string) =>
     catch: (e) => new TargetError({ message: `${file}: cannot read the emulator seed: ${e instanceof Error ? e.message : String(e)}` })
   }).pipe(Effect.flatMap((raw) => Effect.mapError(Seed.decode(raw), (why) => new TargetError({ message: `${file}: ${why}` }))))
 
-/** Starts the bundled emulator for the length of the scope. */
+/** Where the bundled emulator keeps its account between runs. */
+export const emulatorAccountPath = (config: ResolvedConfig): string => join(dirname(config.state), "emulator-account.json")
+
+/** Saves the emulator's account (its own export, deleted products included) atomically. */
+const saveAccount = (h: Emulator.Handle, file: string) =>
+  Effect.tryPromise(async () => {
+    const res = await fetch(`${h.baseUrl}/__emulator/export`)
+    const text = await res.text()
+    mkdirSync(dirname(file), { recursive: true })
+    writeFileSync(`${file}.tmp`, text)
+    renameSync(`${file}.tmp`, file)
+  }).pipe(Effect.catchAll((e) => Effect.logWarning(`the emulator's account could not be saved to ${file}: ${String(e.error)}`)))
+
+/** Starts the bundled emulator for the length of the scope, on the account saved by the last run. */
 export const startEmulator = (config: ResolvedConfig) =>
   Effect.gen(function*() {
-    const seed = yield* loadSeed(demoSeedPath)
+    const account = emulatorAccountPath(config)
+    const seed = yield* loadSeed(existsSync(account) ? account : demoSeedPath)
     const token = randomBytes(20).toString("hex")
     return yield* Effect.acquireRelease(
       Effect.promise(() => Emulator.start({ token, seed, plan: config.pipedrive.plan, burstLimit: config.pipedrive.burstLimit })),
-      (h) => Effect.promise(() => h.close())
+      (h) => saveAccount(h, account).pipe(Effect.zipRight(Effect.promise(() => h.close())))
     )
   })
 
