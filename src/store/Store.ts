@@ -80,6 +80,36 @@ export interface Keyed {
   readonly base: Fields
 }
 
+/** A Pipedrive product of the snapshot with its JSON text undecoded. */
+export interface PipedriveText {
+  readonly id: PipedriveId
+  readonly code: string | null
+  readonly updateTime: string | null
+  readonly isDeleted: boolean
+  /** The raw API v2 product's JSON text, as stored. */
+  readonly text: string
+}
+
+/**
+ * Everything the state holds about one key, with the JSON undecoded (for the planner, which decodes
+ * only what it needs). Like `Keyed`, except that the products with this code leave out the one
+ * linked to it (it is `linked`) and say which key each is linked to.
+ */
+export interface KeyedText {
+  readonly key: Sku
+  /** The ERP product's JSON text (`ProductJson.decode` reads it). */
+  readonly erp: string | undefined
+  readonly link: PipedriveId | undefined
+  readonly linked: PipedriveText | undefined
+  /** The other products whose code is this key, by id, each with the key it is linked to (`null`: none). */
+  readonly others: ReadonlyArray<PipedriveText & { readonly owner: Sku | null }>
+  /**
+   * The base as one JSON object text, field path → value (`{}` when the key has none). Written by
+   * SQLite (`json_group_object`): the same values as the stored ones, not necessarily the same bytes.
+   */
+  readonly base: string
+}
+
 /** Where the incremental Pipedrive pull left off. */
 export interface Watermark {
   /** The `updated_since` to ask for next (RFC 3339), `null` before the first pull. */
@@ -145,6 +175,11 @@ export interface Service {
   /** Links `key` to `id` (replacing the key's previous link); fails `Invalid` when `id` is linked to another key. */
   readonly link: (key: Sku, id: number) => Effect.Effect<void, StoreError.StoreError>
   readonly unlink: (key: Sku) => Effect.Effect<void, StoreError.StoreError>
+  /**
+   * Links many keys at once (each replacing the key's previous link), in one transaction; fails
+   * `Invalid`, writing none, when an id is linked to another key. Returns the count.
+   */
+  readonly setLinks: <E = never, R = never>(links: Rows<Link, E, R>) => Effect.Effect<number, StoreError.StoreError | E, R>
 
   /** The base of these keys (keys without a base are left out). */
   readonly baseFor: (keys: Iterable<Sku>) => Effect.Effect<ReadonlyMap<Sku, Fields>, StoreError.StoreError>
@@ -157,6 +192,8 @@ export interface Service {
 
   /** Every key known to the ERP snapshot, the links, the base or the Pipedrive snapshot's codes, in key order. */
   readonly byKey: () => Stream.Stream<Keyed, StoreError.StoreError>
+  /** The same keys as `byKey`, in the same order, JSON undecoded: one SQL query, for the planner. */
+  readonly byKeyText: () => Stream.Stream<KeyedText, StoreError.StoreError>
 
   readonly pinnedFields: Effect.Effect<ReadonlyArray<PinnedField>, StoreError.StoreError>
   /** Pins (or re-pins) these fields' keys, stamped with the current time. */
@@ -281,6 +318,26 @@ const toPipedrive = (r: PipedriveRecord): PipedriveRow => ({
   product: JSON.parse(r.product)
 })
 
+type ByKeyRecord = [string, string | null, number | null, number | null, string | null, string | null, number | null, string | null, string, string]
+
+const toKeyedText = (r: ByKeyRecord): KeyedText => ({
+  key: r[0] as Sku,
+  erp: r[1] ?? undefined,
+  link: (r[2] ?? undefined) as PipedriveId | undefined,
+  linked: r[3] === null ? undefined : { id: r[3] as PipedriveId, code: r[4], updateTime: r[5], isDeleted: r[6] !== 0, text: r[7] as string },
+  others: r[8] === "[]"
+    ? []
+    : (JSON.parse(r[8]) as Array<[number, string | null, string | null, number, string | null, string]>).map((o) => ({
+      id: o[0] as PipedriveId,
+      code: o[1],
+      updateTime: o[2],
+      isDeleted: o[3] !== 0,
+      owner: o[4] as Sku | null,
+      text: o[5]
+    })),
+  base: r[9]
+})
+
 /** A one-row-ahead view of an iterator, for merging ordered iterators. */
 class Peek<A> {
   head: A | undefined
@@ -323,6 +380,16 @@ const make = (path: string, options: Database.Options = {}): Effect.Effect<Servi
         "SELECT l.key AS link_key, l.pipedrive_id AS link_id, p.id, p.code, p.product, p.update_time, p.is_deleted " +
           "FROM links l LEFT JOIN pipedrive_snapshot p ON p.id = l.pipedrive_id ORDER BY l.key"
       ),
+      byKeyText: prepare(
+        "WITH keys AS (SELECT key FROM erp_snapshot UNION SELECT key FROM links UNION SELECT key FROM base " +
+          "UNION SELECT code FROM pipedrive_snapshot WHERE code IS NOT NULL) " +
+          "SELECT k.key, e.product, l.pipedrive_id, p.id, p.code, p.update_time, p.is_deleted, p.product, " +
+          "(SELECT json_group_array(json_array(c.id, c.code, c.update_time, c.is_deleted, o.key, c.product) ORDER BY c.id) " +
+          "FROM pipedrive_snapshot c LEFT JOIN links o ON o.pipedrive_id = c.id WHERE c.code = k.key AND (o.key IS NULL OR o.key <> c.code)), " +
+          "(SELECT json_group_object(b.field, json(b.value)) FROM base b WHERE b.key = k.key) " +
+          "FROM keys k LEFT JOIN erp_snapshot e ON e.key = k.key LEFT JOIN links l ON l.key = k.key " +
+          "LEFT JOIN pipedrive_snapshot p ON p.id = l.pipedrive_id ORDER BY k.key"
+      ).raw(),
       linkOne: prepare("SELECT pipedrive_id FROM links WHERE key = ?").pluck(),
       linkSet: prepare("INSERT INTO links (key, pipedrive_id) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET pipedrive_id = excluded.pipedrive_id"),
       linkOwner: prepare("SELECT key FROM links WHERE pipedrive_id = ?").pluck(),
@@ -587,6 +654,17 @@ const make = (path: string, options: Database.Options = {}): Effect.Effect<Servi
           q.linkSet.run(key, id)
         }),
       unlink: (key) => write(`unlinking ${key}`, () => void q.linkDelete.run(key)),
+      setLinks: (input) =>
+        transaction(
+          "linking keys",
+          writeRows("linking keys", input, (l) => {
+            const owner = q.linkOwner.get(l.pipedriveId) as string | undefined
+            if (owner !== undefined && owner !== l.key) {
+              throw StoreError.make(path, "Invalid", `state file ${path}: cannot link ${l.key} to Pipedrive product ${l.pipedriveId}: it is already linked to ${owner}`)
+            }
+            q.linkSet.run(l.key, l.pipedriveId)
+          })
+        ),
 
       baseFor: (keys) =>
         sql("reading the base", () => {
@@ -616,6 +694,7 @@ const make = (path: string, options: Database.Options = {}): Effect.Effect<Servi
         }),
 
       byKey: () => rows("reading the state by key", joinByKey),
+      byKeyText: () => rows("reading the state by key", () => mapRows(iterate<ByKeyRecord>(q.byKeyText), toKeyedText)),
 
       pinnedFields: sql("reading the pinned fields", () =>
         (q.pinnedAll.all() as Array<{ label: string; field_code: string; field_type: string; options: string | null; pinned_at: string }>).map(
