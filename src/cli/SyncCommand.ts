@@ -71,7 +71,7 @@ const ask = (question: string) =>
     return Effect.sync(() => rl.close())
   })
 
-export const command = Command.make("sync", { config: configOption, dryRun, yes, force, maxWrites, full, json: Output.jsonOption }, (args) =>
+export const command = Command.make("sync", { config: configOption, dryRun, yes, force, maxWrites, full, json: Output.jsonOption, logFormat: Output.logFormatOption }, (args) =>
   Effect.gen(function*() {
     const resolved = yield* loadConfig(args.config)
     const mapping = yield* MappingLoad.load(resolved.mapping)
@@ -154,7 +154,7 @@ export const command = Command.make("sync", { config: configOption, dryRun, yes,
           store.finishRun(runId, "failed", { summary: { error: typeof e === "object" && e !== null && "message" in e ? String(e.message) : String(e) } }).pipe(Effect.ignore)
         )
       )
-    }).pipe(Effect.scoped, Effect.provide(Layer.merge(Target.layer(resolved), Store.layer(resolved.state))))
+    }).pipe(Effect.scoped, Effect.provide(Layer.mergeAll(Target.layer(resolved), Store.layer(resolved.state), Output.loggerLayer(args.logFormat))))
 
     const result = yield* program
     if (result.exit !== ExitCode.Ok) ExitCode.set(result.exit)
