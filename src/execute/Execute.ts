@@ -492,7 +492,7 @@ export const execute = (
       if (c.requests > 0 || c.tokens > 0) yield* store.recordTokens(runId, endpoint, c.requests, c.tokens)
     }
     const stop = yield* Ref.get(stopRef)
-    const status: RunSummary["status"] = stop !== undefined ? "stopped" : counts.failed + counts.unknown + heldCount > 0 || failures.length > 0 || writeBackError !== undefined ? "partial" : "succeeded"
+    const status: RunSummary["status"] = stop !== undefined ? "stopped" : counts.failed + counts.unknown + heldCount > 0 || failures.length > 0 || resumed.failures.length > 0 || writeBackError !== undefined ? "partial" : "succeeded"
     const summary: RunSummary = {
       status,
       ...(stop === undefined ? {} : { stop }),
