@@ -33,8 +33,18 @@ export type Parsed =
 const builtins = new Set(["name", "code", "description", "unit", "tax", "category", "active", "linkable"])
 const priceParts = new Set(["price", "cost", "directCost"])
 
+const parsedPaths = new Map<Path, Parsed | undefined>()
+
 /** What a path names, or `undefined` when it names nothing. */
 export const parse = (path: Path): Parsed | undefined => {
+  // Paths are few (a mapping's fields), and the planner asks about them for every product.
+  if (parsedPaths.has(path)) return parsedPaths.get(path)
+  const p = parseUncached(path)
+  if (parsedPaths.size < 10_000) parsedPaths.set(path, p)
+  return p
+}
+
+const parseUncached = (path: Path): Parsed | undefined => {
   if (builtins.has(path)) return { kind: "builtin", name: path as never }
   if (path.startsWith("custom.") && path.length > "custom.".length) return { kind: "custom", label: path.slice("custom.".length) }
   const m = /^prices\.([A-Z0-9]{2,10})\.(price|cost|directCost)$/.exec(path)
@@ -89,7 +99,7 @@ export const unflatten = (key: Sku, fields: Iterable<readonly [Path, Value]>, pi
 /** The canonical form of a value under the rules above: what is stored, compared and shown. */
 export const normalize = (path: Path, value: Value): Value => {
   if (value === null) return null
-  if (typeof value === "string") return value === "" ? null : value.replace(/\r\n?/g, "\n")
+  if (typeof value === "string") return value === "" ? null : value.indexOf("\r") < 0 ? value : value.replace(/\r\n?/g, "\n")
   if (BigDecimal.isBigDecimal(value)) {
     const n = BigDecimal.normalize(value)
     const p = parse(path)
@@ -112,7 +122,8 @@ export const equals = (path: Path, a: Value, b: Value, registry: Registry): bool
   if (x === null || y === null) return x === y
   const p = parse(path)
   if (BigDecimal.isBigDecimal(x) && BigDecimal.isBigDecimal(y)) {
-    return p?.kind === "price" ? Money.equalAt(registry.precision(p.currency))(x, y) : BigDecimal.equals(x, y)
+    // Equal values are equal at any precision: the rounding only for those that differ.
+    return BigDecimal.equals(x, y) || (p?.kind === "price" && Money.equalAt(registry.precision(p.currency))(x, y))
   }
   if (typeof x === "string" || typeof x === "boolean") return x === y
   if (Array.isArray(x) && Array.isArray(y)) return sameArray(x, y)
@@ -131,12 +142,46 @@ export const equals = (path: Path, a: Value, b: Value, registry: Registry): bool
 const ValueJson = Schema.parseJson(CustomValue)
 const encodeJson = Schema.encodeSync(ValueJson)
 const decodeJson = Schema.decodeUnknownSync(ValueJson)
+const decodeValue = Schema.decodeUnknownSync(CustomValue)
 
 /** The value as stable JSON text (normalized first), for the store and plan hashes. */
 export const toJson = (path: Path, value: Value): string => encodeJson(normalize(path, value))
 
+/**
+ * The common shapes of `toJson`'s JSON (null, text, boolean, a set of labels, a tagged decimal)
+ * read by hand: Schema's generic path costs tens of µs a value, and the planner reads millions.
+ * `undefined` for anything else, which then goes through Schema (equivalence is a property test,
+ * test/plan/FieldJson.test.ts).
+ */
+const fastValue = (u: unknown): Value | undefined => {
+  if (u === null || typeof u === "string" || typeof u === "boolean") return u
+  if (Array.isArray(u)) {
+    for (const x of u) if (typeof x !== "string") return undefined
+    return u as Array<string>
+  }
+  if (typeof u !== "object") return undefined
+  const r = u as Record<string, unknown>
+  if (r._tag !== "Decimal" || typeof r.value !== "string") return undefined
+  let n = 0
+  for (const _ in r) n++
+  if (n !== 2) return undefined
+  const d = BigDecimal.fromString(r.value)
+  return d._tag === "Some" ? BigDecimal.normalize(d.value) : undefined
+}
+
 /** Reads a value written by `toJson`. Throws on text it did not write (a corrupt store is a bug to report). */
-export const fromJson = (text: string): Value => decodeJson(text)
+export const fromJson = (text: string): Value => {
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    return decodeJson(text) // Schema's own message
+  }
+  return fastValue(json) ?? decodeJson(text)
+}
+
+/** Reads a value from `toJson`'s JSON already parsed (`JSON.parse`): the same value as `fromJson` of its text. */
+export const fromJsonValue = (json: unknown): Value => fastValue(json) ?? decodeValue(json)
 
 /** A short human rendering for reports: decimals plain, sets joined, money with its currency. */
 export const show = (value: Value): string => {

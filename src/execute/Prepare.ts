@@ -8,6 +8,7 @@
 import { Effect, Either, Option, Stream } from "effect"
 import { createHash } from "node:crypto"
 import type { ResolvedConfig } from "../config/SyncConfig.js"
+import type { CatalogProduct } from "../domain/CatalogProduct.js"
 import * as Currency from "../domain/Currency.js"
 import * as Field from "../domain/Field.js"
 import type * as Plan from "../domain/Plan.js"
@@ -24,7 +25,9 @@ import type { MappingInput } from "../mapping/Mapping.js"
 import * as Wire from "../mapping/Wire.js"
 import { Pipedrive } from "../pipedrive/Pipedrive.js"
 import * as Planner from "../plan/Planner.js"
-import { Store } from "../store/Store.js"
+import * as ProductJson from "../store/ProductJson.js"
+import { erpUnreadable, type KeyedText, Store } from "../store/Store.js"
+import * as StoreError from "../store/StoreError.js"
 
 export interface Prepared {
   readonly plan: Plan.Plan
@@ -58,7 +61,7 @@ export const columnSpecs = (compiled: Compile.Compiled): Array<Cell.ColumnSpec> 
   return [...specs.values()]
 }
 
-const fromStored = (value: unknown): Field.Value => Field.fromJson(JSON.stringify(value))
+const fromStored = (value: unknown): Field.Value => Field.fromJsonValue(value)
 
 /** Reads both sides into the state and plans. */
 export const prepare = (config: ResolvedConfig, mapping: MappingInput, mappingText: string, now: string) =>
@@ -146,7 +149,9 @@ export interface PlanStateInput {
 
 /**
  * Plans from the state's snapshots, base, links and pending write-backs, walking every key in key
- * order (a merge-join in SQLite), and fingerprints the inputs as it goes.
+ * order (one SQL query), and fingerprints the inputs as it goes (the stored JSON texts). A linked
+ * key that `Planner.unchanged` proves in sync on the stored JSON is counted without decoding; every
+ * other key is decoded and planned by `Planner.accumulator`.
  */
 export const planState = (config: ResolvedConfig, compiled: Compile.Compiled, input: PlanStateInput) =>
   Effect.gen(function*() {
@@ -159,28 +164,49 @@ export const planState = (config: ResolvedConfig, compiled: Compile.Compiled, in
       m.set(p.field, fromStored(p.value))
       pending.set(p.key, m)
     }
-    const linkOwner = new Map<number, string>()
-    yield* Stream.runForEach(store.links(), (l) => Effect.sync(() => linkOwner.set(l.pipedriveId, l.key)))
     const hash = createHash("sha256")
     hash.update(input.mappingText)
     hash.update(JSON.stringify(config.policies))
-    yield* Stream.runForEach(store.byKey(), (k) =>
-      Effect.sync(() => {
-        const key = k.key as string
-        const baseEntries = Object.entries(k.base)
-        hash.update(`${key}\u0000${k.erp ? JSON.stringify(k.erp.product) : ""}\u0000${k.link ?? ""}\u0000${JSON.stringify(k.linked?.product ?? null)}\u0000${JSON.stringify(k.byCode.map((r) => r.product))}\u0000${JSON.stringify(k.base)}`)
-        acc.add({
-          key,
-          erp: k.erp?.product,
-          rejected: input.rejectedKeys.has(key),
-          linkedId: k.link,
-          linked: k.linked?.product as Wire.WireProduct | undefined,
-          candidates: k.byCode.filter((r) => !r.isDeleted && r.id !== k.link && (linkOwner.get(r.id) ?? key) === key).map((r) => r.product as Wire.WireProduct),
-          base: baseEntries.length === 0 ? undefined : new Map(baseEntries.map(([path, v]) => [path, fromStored(v)])),
-          pending: pending.get(key)
-        })
+    const planKey = (k: KeyedText): void => {
+      const key = k.key as string
+      hash.update(`${key}\u0000${k.erp ?? ""}\u0000${k.link ?? ""}\u0000${k.linked?.text ?? "null"}\u0000${k.others.map((o) => o.text).join(",")}\u0000${k.base}`)
+      const rejected = input.rejectedKeys.has(key)
+      const erp: unknown = k.erp === undefined ? undefined : JSON.parse(k.erp)
+      const linked = k.linked === undefined ? undefined : (JSON.parse(k.linked.text) as Wire.WireProduct)
+      const base = JSON.parse(k.base) as Record<string, unknown>
+      // Unlinked live products with this code (one linked to another key follows its link).
+      const candidates = k.others.filter((o) => !o.isDeleted && o.owner === null)
+      if (!rejected && erp !== undefined && linked !== undefined && candidates.length === 0 && !pending.has(key) && Planner.unchanged(compiled, key, erp, linked, base)) {
+        acc.addUnchanged(key)
+        return
+      }
+      let product: CatalogProduct | undefined
+      try {
+        product = erp === undefined ? undefined : ProductJson.fromJsonValue(erp)
+      } catch (e) {
+        throw erpUnreadable(store.path, key, e)
+      }
+      const baseEntries = Object.entries(base)
+      acc.add({
+        key,
+        erp: product,
+        rejected,
+        linkedId: k.link,
+        linked,
+        candidates: candidates.map((o) => JSON.parse(o.text) as Wire.WireProduct),
+        base: baseEntries.length === 0 ? undefined : new Map(baseEntries.map(([path, v]) => [path, fromStored(v)])),
+        pending: pending.get(key)
       })
-    )
+    }
+    yield* Stream.runForEachChunk(store.byKeyText(), (chunk) =>
+      Effect.suspend(() => {
+        try {
+          for (const k of chunk) planKey(k)
+          return Effect.void
+        } catch (e) {
+          return Effect.fail(StoreError.fromThrown(store.path, "reading the state by key", e))
+        }
+      }))
     for (const [k, m] of [...pending].sort()) for (const [path, v] of [...m].sort()) hash.update(`${k}\u0000${path}\u0000${Field.toJson(path, v)}`)
     const lastRun = yield* store.lastRun({ status: "succeeded" })
     return acc.finish({

@@ -135,8 +135,10 @@ const fast = (u: unknown): CatalogProduct => {
 }
 
 /** The product from its JSON text; throws Schema's `ParseError` (or `SyntaxError`) when it is not one. */
-export const decode = (text: string): CatalogProduct => {
-  const json: unknown = JSON.parse(text)
+export const decode = (text: string): CatalogProduct => fromJsonValue(JSON.parse(text))
+
+/** The product from its JSON already parsed (`JSON.parse` of `encode`'s text): the same as `decode` of the text. */
+export const fromJsonValue = (json: unknown): CatalogProduct => {
   try {
     return fast(json)
   } catch (e) {

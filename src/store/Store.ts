@@ -338,6 +338,15 @@ const toKeyedText = (r: ByKeyRecord): KeyedText => ({
   base: r[9]
 })
 
+/** The error for an ERP snapshot row that cannot be decoded (`e`: what the decoder threw). */
+export const erpUnreadable = (path: string, key: string, e: unknown): StoreError.StoreError =>
+  StoreError.make(
+    path,
+    "Invalid",
+    `state file ${path}: the ERP snapshot of product ${key} cannot be read (${e instanceof Error ? e.message : String(e)}); ` +
+      `the snapshot is rewritten by the next run that reads the ERP export`
+  )
+
 /** A one-row-ahead view of an iterator, for merging ordered iterators. */
 class Peek<A> {
   head: A | undefined
@@ -495,12 +504,7 @@ const make = (path: string, options: Database.Options = {}): Effect.Effect<Servi
       try {
         return { key: r.key as Sku, product: ProductJson.decode(r.product), line: r.line }
       } catch (e) {
-        throw StoreError.make(
-          path,
-          "Invalid",
-          `state file ${path}: the ERP snapshot of product ${r.key} cannot be read (${e instanceof Error ? e.message : String(e)}); ` +
-            `the snapshot is rewritten by the next run that reads the ERP export`
-        )
+        throw erpUnreadable(path, r.key, e)
       }
     }
 
