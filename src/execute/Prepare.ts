@@ -27,7 +27,6 @@ import { Pipedrive } from "../pipedrive/Pipedrive.js"
 import * as Planner from "../plan/Planner.js"
 import * as ProductJson from "../store/ProductJson.js"
 import { erpUnreadable, type KeyedText, Store } from "../store/Store.js"
-import * as StoreError from "../store/StoreError.js"
 
 export interface Prepared {
   readonly plan: Plan.Plan
@@ -198,15 +197,7 @@ export const planState = (config: ResolvedConfig, compiled: Compile.Compiled, in
         pending: pending.get(key)
       })
     }
-    yield* Stream.runForEachChunk(store.byKeyText(), (chunk) =>
-      Effect.suspend(() => {
-        try {
-          for (const k of chunk) planKey(k)
-          return Effect.void
-        } catch (e) {
-          return Effect.fail(StoreError.fromThrown(store.path, "reading the state by key", e))
-        }
-      }))
+    yield* store.forEachKeyText(planKey)
     for (const [k, m] of [...pending].sort()) for (const [path, v] of [...m].sort()) hash.update(`${k}\u0000${path}\u0000${Field.toJson(path, v)}`)
     const lastRun = yield* store.lastRun({ status: "succeeded" })
     return acc.finish({

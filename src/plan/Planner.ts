@@ -196,7 +196,12 @@ const canonWire = (f: Compiled["fields"][number], wire: Wire.WireProduct): strin
     }
     case "custom": {
       if (f.custom === undefined) return "n"
-      const v = CustomValues.fromWire(f.custom, wire.custom_fields?.[f.custom.field_code] ?? null)
+      const raw = wire.custom_fields?.[f.custom.field_code] ?? null
+      if (f.custom.field_type === "double" || f.custom.field_type === "int") {
+        // `CustomValues.fromWire`: a finite number is `safeFromNumber` of it; anything else is not for the fast path.
+        return raw === null ? "n" : typeof raw === "number" && Number.isFinite(raw) ? canonDecimal(`${raw}`, false) : undefined
+      }
+      const v = CustomValues.fromWire(f.custom, raw)
       return Either.isLeft(v) ? undefined : canonValue(v.right)
     }
   }

@@ -103,10 +103,7 @@ export interface KeyedText {
   readonly linked: PipedriveText | undefined
   /** The other products whose code is this key, by id, each with the key it is linked to (`null`: none). */
   readonly others: ReadonlyArray<PipedriveText & { readonly owner: Sku | null }>
-  /**
-   * The base as one JSON object text, field path → value (`{}` when the key has none). Written by
-   * SQLite (`json_group_object`): the same values as the stored ones, not necessarily the same bytes.
-   */
+  /** The base as one JSON object text, field path → the stored value text (`{}` when the key has none). */
   readonly base: string
 }
 
@@ -194,6 +191,13 @@ export interface Service {
   readonly byKey: () => Stream.Stream<Keyed, StoreError.StoreError>
   /** The same keys as `byKey`, in the same order, JSON undecoded: one SQL query, for the planner. */
   readonly byKeyText: () => Stream.Stream<KeyedText, StoreError.StoreError>
+  /**
+   * `byKeyText` handed to `f` one row at a time as SQLite reads it (a few thousand rows per step,
+   * yielding between steps): no row waits in a chunk, so none outlives a young-generation collection
+   * (a million keys through the stream grow the old generation by hundreds of MB). What `f` throws
+   * stops the read and fails the effect (a `StoreError` as it is, anything else wrapped in one).
+   */
+  readonly forEachKeyText: (f: (k: KeyedText) => void) => Effect.Effect<void, StoreError.StoreError>
 
   readonly pinnedFields: Effect.Effect<ReadonlyArray<PinnedField>, StoreError.StoreError>
   /** Pins (or re-pins) these fields' keys, stamped with the current time. */
@@ -318,25 +322,38 @@ const toPipedrive = (r: PipedriveRecord): PipedriveRow => ({
   product: JSON.parse(r.product)
 })
 
-type ByKeyRecord = [string, string | null, number | null, number | null, string | null, string | null, number | null, string | null, string, string]
+type ByKeyRecord = [string, string | null, number | null, number | null, string | null, string | null, number | null, string | null, string | null]
+type OtherRecord = [number, string, string | null, number, string | null, string]
 
-const toKeyedText = (r: ByKeyRecord): KeyedText => ({
-  key: r[0] as Sku,
-  erp: r[1] ?? undefined,
-  link: (r[2] ?? undefined) as PipedriveId | undefined,
-  linked: r[3] === null ? undefined : { id: r[3] as PipedriveId, code: r[4], updateTime: r[5], isDeleted: r[6] !== 0, text: r[7] as string },
-  others: r[8] === "[]"
-    ? []
-    : (JSON.parse(r[8]) as Array<[number, string | null, string | null, number, string | null, string]>).map((o) => ({
-      id: o[0] as PipedriveId,
-      code: o[1],
-      updateTime: o[2],
-      isDeleted: o[3] !== 0,
-      owner: o[4] as Sku | null,
-      text: o[5]
-    })),
-  base: r[9]
-})
+/** Joins the main query's rows with the others' (both in key order) into `KeyedText`s. */
+function* keyedText(main: Iterator<ByKeyRecord>, others: Iterator<OtherRecord>): Generator<KeyedText> {
+  const rest = new Peek(others)
+  try {
+    for (let r = main.next(); r.done !== true; r = main.next()) {
+      const m = r.value
+      const key = m[0]
+      const found: Array<PipedriveText & { readonly owner: Sku | null }> = []
+      // Every code is among the keys: the others never fall behind (skipped defensively if they did).
+      while (rest.head !== undefined && KeyOrder.compare(rest.head[1], key) < 0) rest.advance()
+      while (rest.head !== undefined && rest.head[1] === key) {
+        const o = rest.head
+        found.push({ id: o[0] as PipedriveId, code: o[1], updateTime: o[2], isDeleted: o[3] !== 0, owner: o[4] as Sku | null, text: o[5] })
+        rest.advance()
+      }
+      yield {
+        key: key as Sku,
+        erp: m[1] ?? undefined,
+        link: (m[2] ?? undefined) as PipedriveId | undefined,
+        linked: m[3] === null ? undefined : { id: m[3] as PipedriveId, code: m[4], updateTime: m[5], isDeleted: m[6] !== 0, text: m[7] as string },
+        others: found,
+        base: m[8] === null ? "{}" : `{${m[8]}}`
+      }
+    }
+  } finally {
+    main.return?.()
+    rest.close()
+  }
+}
 
 /** The error for an ERP snapshot row that cannot be decoded (`e`: what the decoder threw). */
 export const erpUnreadable = (path: string, key: string, e: unknown): StoreError.StoreError =>
@@ -393,11 +410,14 @@ const make = (path: string, options: Database.Options = {}): Effect.Effect<Servi
         "WITH keys AS (SELECT key FROM erp_snapshot UNION SELECT key FROM links UNION SELECT key FROM base " +
           "UNION SELECT code FROM pipedrive_snapshot WHERE code IS NOT NULL) " +
           "SELECT k.key, e.product, l.pipedrive_id, p.id, p.code, p.update_time, p.is_deleted, p.product, " +
-          "(SELECT json_group_array(json_array(c.id, c.code, c.update_time, c.is_deleted, o.key, c.product) ORDER BY c.id) " +
-          "FROM pipedrive_snapshot c LEFT JOIN links o ON o.pipedrive_id = c.id WHERE c.code = k.key AND (o.key IS NULL OR o.key <> c.code)), " +
-          "(SELECT json_group_object(b.field, json(b.value)) FROM base b WHERE b.key = k.key) " +
+          "(SELECT group_concat(json_quote(b.field) || ':' || b.value, ',') FROM base b WHERE b.key = k.key) " +
           "FROM keys k LEFT JOIN erp_snapshot e ON e.key = k.key LEFT JOIN links l ON l.key = k.key " +
           "LEFT JOIN pipedrive_snapshot p ON p.id = l.pipedrive_id ORDER BY k.key"
+      ).raw(),
+      // The products whose code is not the key they are linked to (unlinked ones first of all): few.
+      byKeyOthers: prepare(
+        "SELECT c.id, c.code, c.update_time, c.is_deleted, o.key, c.product FROM pipedrive_snapshot c " +
+          "LEFT JOIN links o ON o.pipedrive_id = c.id WHERE c.code IS NOT NULL AND (o.key IS NULL OR o.key <> c.code) ORDER BY c.code, c.id"
       ).raw(),
       linkOne: prepare("SELECT pipedrive_id FROM links WHERE key = ?").pluck(),
       linkSet: prepare("INSERT INTO links (key, pipedrive_id) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET pipedrive_id = excluded.pipedrive_id"),
@@ -575,6 +595,8 @@ const make = (path: string, options: Database.Options = {}): Effect.Effect<Servi
       }
     }
 
+    const openKeyedText = () => keyedText(q.byKeyText.iterate() as Iterator<ByKeyRecord>, q.byKeyOthers.iterate() as Iterator<OtherRecord>)
+
     const iterate = <R>(statement: BetterSqlite3.Statement, ...params: Array<SqlValue>) => statement.iterate(...params) as Iterator<R>
 
     const pdInsert = (p: PipedriveInput) =>
@@ -698,7 +720,24 @@ const make = (path: string, options: Database.Options = {}): Effect.Effect<Servi
         }),
 
       byKey: () => rows("reading the state by key", joinByKey),
-      byKeyText: () => rows("reading the state by key", () => mapRows(iterate<ByKeyRecord>(q.byKeyText), toKeyedText)),
+      byKeyText: () => rows("reading the state by key", openKeyedText),
+      forEachKeyText: (f) =>
+        Effect.acquireUseRelease(
+          sql("reading the state by key", openKeyedText),
+          (it) => {
+            const step = sql("reading the state by key", () => {
+              for (let i = 0; i < 4096; i++) {
+                const r = it.next()
+                if (r.done === true) return true
+                f(r.value)
+              }
+              return false
+            })
+            const loop: Effect.Effect<void, StoreError.StoreError> = Effect.flatMap(step, (done) => (done ? Effect.void : Effect.zipRight(Effect.yieldNow(), loop)))
+            return loop
+          },
+          (it) => Effect.sync(() => it.return(undefined)).pipe(Effect.catchAllDefect(() => Effect.void))
+        ),
 
       pinnedFields: sql("reading the pinned fields", () =>
         (q.pinnedAll.all() as Array<{ label: string; field_code: string; field_type: string; options: string | null; pinned_at: string }>).map(
