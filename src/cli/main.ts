@@ -16,6 +16,7 @@ import * as Output from "./Output.js"
 import * as PlanCommand from "./PlanCommand.js"
 import * as RunsCommand from "./RunsCommand.js"
 import * as StatusCommand from "./StatusCommand.js"
+import * as SyncCommand from "./SyncCommand.js"
 import * as ExitCode from "./ExitCode.js"
 import { root } from "./Root.js"
 
@@ -23,6 +24,7 @@ const command = root.pipe(
   Command.withDescription("Two-way product-catalog sync between Pipedrive and ERP/CSV catalogs."),
   Command.withSubcommands([
     PlanCommand.command,
+    SyncCommand.command,
     StatusCommand.command,
     RunsCommand.command,
     FieldsCommand.command,

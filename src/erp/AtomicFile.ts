@@ -1,5 +1,5 @@
 /**
- * Writes a text file atomically: the content streams into a temporary file beside the target,
+ * Writes a text file atomically (creating its folder when needed): the content streams into a temporary file beside the target,
  * which is flushed and renamed over the target only when every byte is written. On any failure
  * (or interruption) the temporary file is removed and the target is left as it was.
  */
@@ -30,6 +30,7 @@ export const write = <E, R>(
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const tmp = tempPath(target)
+    yield* fs.makeDirectory(Path.dirname(target), { recursive: true }).pipe(Effect.mapError(unwritable(target)))
     const body = Effect.scoped(
       Effect.gen(function*() {
         const file = yield* fs.open(tmp, { flag: "wx" }).pipe(Effect.mapError(unwritable(target)))
