@@ -26,7 +26,8 @@ const list = (n: number) =>
     return yield* Effect.forEach(runs, (run) => Effect.map(store.journalCounts(run.id), (counts) => ({ ...run, operations: counts })))
   })
 
-const one = (id: number) =>
+/** One run's report data: the run and every operation it journaled. */
+export const one = (id: number) =>
   Effect.gen(function*() {
     const store = yield* Store
     const run = yield* store.run(id)

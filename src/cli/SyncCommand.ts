@@ -13,6 +13,7 @@ import * as Execute from "../execute/Execute.js"
 import * as Prepare from "../execute/Prepare.js"
 import * as MappingLoad from "../mapping/Load.js"
 import * as Report from "../report/Report.js"
+import * as RunsCommand from "./RunsCommand.js"
 import { Store } from "../store/Store.js"
 import * as ExitCode from "./ExitCode.js"
 import * as Output from "./Output.js"
@@ -25,6 +26,11 @@ const dryRun = Options.boolean("dry-run").pipe(Options.withDescription("show the
 const yes = Options.boolean("yes").pipe(Options.withAlias("y"), Options.withDescription("write without asking (required when not on a terminal)"))
 const force = Options.boolean("force").pipe(Options.withDescription("write even when the plan trips a guard (policies.guards); says which guards were overridden"))
 const maxWrites = Options.integer("max-writes").pipe(Options.optional, Options.withDescription("send at most N writes this run; the rest stay journaled for the next run (exit 3)"))
+const showPlan = Options.boolean("show-plan").pipe(Options.withDescription("print the plan before writing, also with --yes"))
+const report = Options.text("report").pipe(
+  Options.optional,
+  Options.withDescription("after the run, write its report to FILE; the format follows the extension: .html, .md, .json, .csv, else text")
+)
 const full = Options.boolean("full").pipe(Options.withDescription("pull every Pipedrive product (a full pass, catching deletions and drift) rather than those changed since the last run"))
 
 const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, "Z")
@@ -71,7 +77,7 @@ const ask = (question: string) =>
     return Effect.sync(() => rl.close())
   })
 
-export const command = Command.make("sync", { config: configOption, dryRun, yes, force, maxWrites, full, json: Output.jsonOption, logFormat: Output.logFormatOption }, (args) =>
+export const command = Command.make("sync", { config: configOption, dryRun, yes, force, maxWrites, full, showPlan, report, json: Output.jsonOption, logFormat: Output.logFormatOption }, (args) =>
   Effect.gen(function*() {
     const resolved = yield* loadConfig(args.config)
     const mapping = yield* MappingLoad.load(resolved.mapping)
@@ -120,7 +126,9 @@ export const command = Command.make("sync", { config: configOption, dryRun, yes,
 
         const writes = plan.operations.filter(Execute.isApiWrite).length
         const erpOps = plan.operations.filter((o) => o.side === "erp").length
-        if ((writes > 0 || erpOps > 0) && !args.yes) {
+        const confirming = (writes > 0 || erpOps > 0) && !args.yes
+        if (args.showPlan && !confirming) yield* Console.log(`${yield* Report.plan("table", plan, {}, Output.stdoutPaint())}\n`)
+        if (confirming) {
           if (process.stdin.isTTY !== true || process.stderr.isTTY !== true) {
             return yield* new SyncError({
               message: `refused: this sync would send ${writes} writes to Pipedrive and ${erpOps} changes to the ERP, and there is no terminal to confirm on. Review it with \`catalog-sync sync --dry-run\` (or \`catalog-sync plan\`), then run \`catalog-sync sync --yes\`.`
@@ -146,6 +154,11 @@ export const command = Command.make("sync", { config: configOption, dryRun, yes,
         yield* store.finishRun(runId, summary.status, { summary: summaryRecord(summary), erpRows: plan.inputs.erpRows, planHash: plan.inputs.hash })
         if (args.json) yield* Console.log(JSON.stringify({ runId, ...summary }, null, 2))
         else yield* Console.log(renderSummary(summary, runId))
+        if (Option.isSome(args.report)) {
+          const file = args.report.value
+          const format = /\.html?$/i.test(file) ? "html" : /\.(md|markdown)$/i.test(file) ? "markdown" : /\.json$/i.test(file) ? "json" : /\.csv$/i.test(file) ? "csv" : "table"
+          yield* Output.emit(Report.run(format, yield* RunsCommand.one(runId)), args.report, `The report of run ${runId}`)
+        }
         for (const l of rejectsLine) yield* Console.error(l)
         return { exit: summary.status === "stopped" ? ExitCode.Stopped : summary.status === "partial" ? ExitCode.Partial : ExitCode.Ok }
       })
@@ -167,6 +180,7 @@ export const command = Command.make("sync", { config: configOption, dryRun, yes,
       "  catalog-sync sync --dry-run            # the plan alone\n" +
       "  catalog-sync sync                      # asks before writing (on a terminal)\n" +
       "  catalog-sync sync --yes                # nightly job\n" +
+      "  catalog-sync sync --yes --show-plan --report out/run.html\n" +
       "  catalog-sync sync --yes --max-writes 500\n" +
       "  catalog-sync sync --yes --force        # write although a guard refuses"
   )
