@@ -27,29 +27,12 @@ import * as Prepare from "../src/execute/Prepare.js"
 import type { AccountField } from "../src/mapping/AccountFields.js"
 import * as Compile from "../src/mapping/Compile.js"
 import * as Erp from "../src/mapping/Erp.js"
-import { defineMapping } from "../src/mapping/Mapping.js"
 import * as Store from "../src/store/Store.js"
+// The demo mapping (its `catalog-sync` import resolves to the package's dist: `npm run build` once).
+import mapping from "../mappings/default.js"
 
 const SIZES = (process.env.PLAN_BENCH_SIZES ?? "100000,1000000").split(",").map(Number)
 
-// The demo mapping (mappings/default.ts), inlined so the bench needs no build of the package.
-const mapping = defineMapping({
-  key: { erp: "sku", pipedrive: "code" },
-  fields: {
-    name: { erp: "name" },
-    description: { erp: "description", direction: "both", owner: "pipedrive" },
-    unit: { erp: "unit" },
-    tax: { erp: "tax_rate", type: "decimal" },
-    linkable: { erp: "active", type: "boolean", booleans: { true: ["1"], false: ["0"] } },
-    "prices.EUR.price": { erp: "price_eur", type: "decimal" },
-    "prices.EUR.cost": { erp: "cost_eur", type: "decimal" },
-    "prices.USD.price": { erp: "price_usd", type: "decimal" },
-    "prices.CHF.price": { erp: "price_chf", type: "decimal" },
-    "custom.Brand": { erp: "brand" },
-    "custom.Warranty (months)": { erp: "warranty_months", type: "decimal" },
-    "custom.Color": { erp: "color" }
-  }
-})
 const seed = JSON.parse(readFileSync(new URL("../fixtures/pipedrive-seed.json", import.meta.url), "utf8")) as {
   productFields: Array<AccountField>
   currencies: Array<{ code: string; decimal_points: number }>

@@ -6,12 +6,12 @@ import * as Field from "../../src/domain/Field.js"
 import type { AccountField } from "../../src/mapping/AccountFields.js"
 import * as Compile from "../../src/mapping/Compile.js"
 import * as Erp from "../../src/mapping/Erp.js"
-import { defineMapping } from "../../src/mapping/Mapping.js"
+import demoMapping from "../../mappings/default.js"
 import type * as Wire from "../../src/mapping/Wire.js"
 import * as Planner from "../../src/plan/Planner.js"
 import * as ProductJson from "../../src/store/ProductJson.js"
 
-// The demo mapping against the emulator's seed fields: text, decimal, boolean, price, cost and custom
+// The demo mapping (and a set field) against the emulator's seed fields: text, decimal, boolean, price, cost and custom
 // (varchar, double, enum) fields, plus a set field.
 const seed = JSON.parse(readFileSync(new URL("../../fixtures/pipedrive-seed.json", import.meta.url), "utf8")) as {
   productFields: Array<AccountField>
@@ -22,25 +22,9 @@ const fields = [...seed.productFields.map((f) => ({ ...f, is_custom_field: true 
 const byName = (n: string) => fields.find((f) => f.field_name === n)!
 const compiled = Either.getOrThrow(
   Compile.compile(
-    defineMapping({
-      key: { erp: "sku", pipedrive: "code" },
-      fields: {
-        name: { erp: "name" },
-        description: { erp: "description", direction: "both", owner: "pipedrive" },
-        unit: { erp: "unit" },
-        tax: { erp: "tax_rate", type: "decimal" },
-        linkable: { erp: "active", type: "boolean", booleans: { true: ["1"], false: ["0"] } },
-        "prices.EUR.price": { erp: "price_eur", type: "decimal" },
-        "prices.EUR.cost": { erp: "cost_eur", type: "decimal" },
-        "prices.USD.price": { erp: "price_usd", type: "decimal" },
-        "custom.Brand": { erp: "brand" },
-        "custom.Warranty (months)": { erp: "warranty_months", type: "decimal" },
-        "custom.Color": { erp: "color" },
-        "custom.Tags": { erp: "tags", type: { set: { separator: "|" } } }
-      }
-    }),
+    { ...demoMapping, fields: { ...demoMapping.fields, "custom.Tags": { erp: "tags", type: { set: { separator: "|" } } } } },
     {
-      header: ["sku", "name", "description", "unit", "tax_rate", "active", "price_eur", "cost_eur", "price_usd", "brand", "warranty_months", "color", "tags"],
+      header: ["sku", "name", "description", "unit", "tax_rate", "active", "price_eur", "cost_eur", "price_usd", "price_chf", "brand", "warranty_months", "color", "tags"],
       fields,
       currencies: Currency.registry(seed.currencies.map((c) => [c.code, c.decimal_points] as const)),
       pins: [],

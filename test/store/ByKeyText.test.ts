@@ -32,7 +32,7 @@ const actual = (rows: ReadonlyArray<Store.KeyedText>) =>
     erp: r.erp,
     link: r.link,
     linked: r.linked === undefined ? undefined : { id: r.linked.id, code: r.linked.code, isDeleted: r.linked.isDeleted, product: JSON.parse(r.linked.text) },
-    others: r.others.map((o) => ({ id: o.id, owner: o.owner, isDeleted: o.isDeleted, product: JSON.parse(o.text) })),
+    others: r.others.map((o) => ({ id: o.id, owner: o.owner as string | null, isDeleted: o.isDeleted, product: JSON.parse(o.text) })),
     base: JSON.parse(r.base)
   }))
 
