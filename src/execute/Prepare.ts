@@ -168,7 +168,13 @@ export const planState = (config: ResolvedConfig, compiled: Compile.Compiled, in
     hash.update(JSON.stringify(config.policies))
     const planKey = (k: KeyedText): void => {
       const key = k.key as string
-      hash.update(`${key}\u0000${k.erp ?? ""}\u0000${k.link ?? ""}\u0000${k.linked?.text ?? "null"}\u0000${k.others.map((o) => o.text).join(",")}\u0000${k.base}`)
+      // Piece by piece (no joined copy of the texts): `key \0 erp \0 link \0 linked \0 others \0 base`.
+      hash.update(`${key}\u0000`)
+      if (k.erp !== undefined) hash.update(k.erp)
+      hash.update(`\u0000${k.link ?? ""}\u0000`)
+      hash.update(k.linked?.text ?? "null")
+      hash.update(k.others.length === 0 ? "\u0000\u0000" : `\u0000${k.others.map((o) => o.text).join(",")}\u0000`)
+      hash.update(k.base)
       const rejected = input.rejectedKeys.has(key)
       const erp: unknown = k.erp === undefined ? undefined : JSON.parse(k.erp)
       const linked = k.linked === undefined ? undefined : (JSON.parse(k.linked.text) as Wire.WireProduct)

@@ -160,7 +160,10 @@ const canonJson = (u: unknown, decimalsAsText: boolean, zeroIsEmpty: boolean): s
 const canonNumber = (n: unknown, zeroIsEmpty: boolean): string | undefined => {
   if (n === null || n === undefined) return "n"
   if (typeof n !== "number") return undefined
-  return Number.isFinite(n) ? canonDecimal(`${n}`, zeroIsEmpty) : "n"
+  if (!Number.isFinite(n)) return "n"
+  const t = `${n}`
+  // A number's own text is canonical (no leading or trailing zeros, "0" for -0) unless in exponent form.
+  return t.indexOf("e") >= 0 ? undefined : t === "0" && zeroIsEmpty ? "n" : `d${t}`
 }
 const canonValue = (v: Field.Value): string | undefined => {
   if (v === null) return "n"
@@ -199,7 +202,7 @@ const canonWire = (f: Compiled["fields"][number], wire: Wire.WireProduct): strin
       const raw = wire.custom_fields?.[f.custom.field_code] ?? null
       if (f.custom.field_type === "double" || f.custom.field_type === "int") {
         // `CustomValues.fromWire`: a finite number is `safeFromNumber` of it; anything else is not for the fast path.
-        return raw === null ? "n" : typeof raw === "number" && Number.isFinite(raw) ? canonDecimal(`${raw}`, false) : undefined
+        return raw === null ? "n" : typeof raw === "number" && Number.isFinite(raw) ? canonNumber(raw, false) : undefined
       }
       const v = CustomValues.fromWire(f.custom, raw)
       return Either.isLeft(v) ? undefined : canonValue(v.right)
@@ -230,8 +233,10 @@ const canonErp = (f: Compiled["fields"][number], erp: Record<string, unknown>): 
 export const unchanged = (compiled: Compiled, key: string, erp: unknown, wire: Wire.WireProduct, base: Readonly<Record<string, unknown>>): boolean => {
   if (erp === null || typeof erp !== "object" || (erp as { key?: unknown }).key !== key) return false
   if (wire === null || typeof wire !== "object" || wire.is_deleted === true) return false
-  if (Either.isLeft(Wire.keyOf(compiled, wire))) return false
-  if (compiled.key.pipedrive.kind === "code" && typeof wire.code === "string" && wire.code.trim() !== key) return false
+  if (compiled.key.pipedrive.kind === "code") {
+    // `Wire.keyOf` reads the code; a code that is not the key is a key changed in Pipedrive.
+    if (typeof wire.code !== "string" || wire.code.trim() !== key) return false
+  } else if (Either.isLeft(Wire.keyOf(compiled, wire))) return false
   for (const f of compiled.fields) {
     const bJson = base[f.path]
     if (bJson === undefined) return false
