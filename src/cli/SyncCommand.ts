@@ -87,7 +87,7 @@ export const command = Command.make("sync", { config: configOption, dryRun, yes,
     const program = Effect.gen(function*() {
       yield* Store.lock("sync")
       const store = yield* Store
-      const prepared = yield* Prepare.prepare(resolved, mapping, mappingText, now())
+      const prepared = yield* Prepare.prepare(resolved, mapping, mappingText, now(), { full: args.full })
       const rejectsLine = prepared.rejects.length === 0 ? [] : [`${prepared.rejects.length} ERP rows kept aside${prepared.rejectsFile === undefined ? "" : ` (see ${prepared.rejectsFile})`}`]
       if (args.dryRun) {
         const text = yield* Report.plan("table", prepared.plan, {}, Output.stdoutPaint())
@@ -104,7 +104,7 @@ export const command = Command.make("sync", { config: configOption, dryRun, yes,
         if (resumed.found > 0) {
           // What the journal said may change the plan (links, base): plan again from the state.
           plan = yield* Prepare.planState(resolved, compiled, {
-            notes: prepared.plan.notes.filter((n) => n.key.startsWith("#") && n.path === undefined),
+            notes: prepared.plan.notes.filter((n) => n.key.startsWith("#") && n.path === undefined), // the unmatched Pipedrive products
             rejectedKeys: new Set(prepared.rejects.flatMap((r) => (r.key === undefined ? [] : [r.key]))),
             erpRows: prepared.plan.inputs.erpRows,
             pipedriveProducts: prepared.plan.inputs.pipedriveProducts,

@@ -25,6 +25,7 @@ import type { MappingInput } from "../mapping/Mapping.js"
 import * as Wire from "../mapping/Wire.js"
 import { Pipedrive } from "../pipedrive/Pipedrive.js"
 import * as Planner from "../plan/Planner.js"
+import * as Pull from "./Pull.js"
 import * as ProductJson from "../store/ProductJson.js"
 import { erpUnreadable, type KeyedText, Store } from "../store/Store.js"
 
@@ -36,6 +37,8 @@ export interface Prepared {
   readonly rejects: ReadonlyArray<Catalog.Rejected>
   /** Where they were written, when there were any. */
   readonly rejectsFile: string | undefined
+  /** How the Pipedrive snapshot was refreshed. */
+  readonly pull: Pull.Result
 }
 
 /** The ERP-side column specs a compiled mapping reads. */
@@ -63,7 +66,12 @@ export const columnSpecs = (compiled: Compile.Compiled): Array<Cell.ColumnSpec> 
 const fromStored = (value: unknown): Field.Value => Field.fromJsonValue(value)
 
 /** Reads both sides into the state and plans. */
-export const prepare = (config: ResolvedConfig, mapping: MappingInput, mappingText: string, now: string) =>
+export interface PrepareOptions {
+  /** Pull every Pipedrive product (a full pass) instead of those changed since the last pull. */
+  readonly full?: boolean
+}
+
+export const prepare = (config: ResolvedConfig, mapping: MappingInput, mappingText: string, now: string, how: PrepareOptions = {}) =>
   Effect.gen(function*() {
     const pipedrive = yield* Pipedrive
     const store = yield* Store
@@ -112,17 +120,15 @@ export const prepare = (config: ResolvedConfig, mapping: MappingInput, mappingTe
     if (rejectsFile !== undefined) yield* Rejects.write(rejectsFile, catalog.source, Stream.fromIterable(rejects))
 
     // The Pipedrive side: a full pull into the snapshot.
-    const unmatched: Array<Plan.Note> = []
-    let live = 0
-    const products = pipedrive.products({ customFields: compiled.fields.flatMap((f) => (f.custom ? [f.custom.field_code] : [])) }).pipe(
-      Stream.map((w) => {
-        const key = Wire.keyOf(compiled, w as Wire.WireProduct)
-        if (Either.isLeft(key)) unmatched.push({ key: `#${w.id}`, message: `Pipedrive product #${w.id} cannot be matched: ${key.left}` })
-        if (w.is_deleted !== true) live++
-        return { id: w.id, code: Either.getOrNull(key), updateTime: w.update_time ?? null, isDeleted: w.is_deleted === true, product: w }
-      })
-    )
-    yield* store.replacePipedriveSnapshot(products)
+    const pulled = yield* Pull.refresh({
+      keyOf: (w) => Either.getOrNull(Wire.keyOf(compiled, w as Wire.WireProduct)),
+      customFields: compiled.fields.flatMap((f) => (f.custom ? [f.custom.field_code] : [])),
+      ...(how.full === undefined ? {} : { full: how.full })
+    })
+    const counts = yield* store.pipedriveCounts
+    const why = compiled.key.pipedrive.kind === "code" ? "it has no product code" : `its "${compiled.key.pipedrive.label}" field is empty`
+    const unmatched: Array<Plan.Note> = counts.unkeyed.map((id) => ({ key: `#${id}`, message: `Pipedrive product #${id} cannot be matched: ${why}` }))
+    const live = counts.live
 
     const plan = yield* planState(config, compiled, {
       notes: unmatched,
@@ -132,7 +138,7 @@ export const prepare = (config: ResolvedConfig, mapping: MappingInput, mappingTe
       mappingText,
       now
     })
-    const prepared: Prepared = { plan, compiled, source: catalog.source, rejects, rejectsFile }
+    const prepared: Prepared = { plan, compiled, source: catalog.source, rejects, rejectsFile, pull: pulled }
     return prepared
   })
 

@@ -153,6 +153,8 @@ export interface Service {
   /** The ERP snapshot in key order. */
   readonly erpSnapshot: () => Stream.Stream<ErpRow, StoreError.StoreError>
   readonly erpRowCount: Effect.Effect<number, StoreError.StoreError>
+  /** Live (not deleted) products in the Pipedrive snapshot, and the ids of those without a key. */
+  readonly pipedriveCounts: Effect.Effect<{ readonly live: number; readonly unkeyed: ReadonlyArray<number> }, StoreError.StoreError>
 
   /** Inserts or replaces these products (an incremental pull); returns the count. */
   readonly upsertPipedriveProducts: <E = never, R = never>(rows: Rows<PipedriveInput, E, R>) => Effect.Effect<number, StoreError.StoreError | E, R>
@@ -390,6 +392,8 @@ const make = (path: string, options: Database.Options = {}): Effect.Effect<Servi
       erpInsert: prepare("INSERT INTO erp_snapshot (key, product, line) VALUES (?, ?, ?)"),
       erpAll: prepare("SELECT key, product, line FROM erp_snapshot ORDER BY key"),
       erpCount: prepare("SELECT count(*) FROM erp_snapshot").pluck(),
+      pdLive: prepare("SELECT count(*) FROM pipedrive_snapshot WHERE is_deleted = 0").pluck(),
+      pdUnkeyed: prepare("SELECT id FROM pipedrive_snapshot WHERE is_deleted = 0 AND code IS NULL ORDER BY id").pluck(),
       pdUpsert: prepare(
         "INSERT INTO pipedrive_snapshot (id, code, product, update_time, is_deleted) VALUES (?, ?, ?, ?, ?) " +
           "ON CONFLICT (id) DO UPDATE SET code = excluded.code, product = excluded.product, " +
@@ -626,6 +630,7 @@ const make = (path: string, options: Database.Options = {}): Effect.Effect<Servi
         ),
       erpSnapshot: () => rows("reading the ERP snapshot", () => mapRows(iterate<ErpRecord>(q.erpAll), toErp)),
       erpRowCount: sql("counting the ERP snapshot", () => q.erpCount.get() as number),
+      pipedriveCounts: sql("counting the Pipedrive snapshot", () => ({ live: q.pdLive.get() as number, unkeyed: q.pdUnkeyed.all() as Array<number> })),
 
       upsertPipedriveProducts: (input) =>
         transaction("updating the Pipedrive snapshot", writeRows("updating the Pipedrive snapshot", input, pdInsert)),

@@ -17,10 +17,12 @@ describe("the bundled emulator's account (built CLI)", () => {
     assert.strictEqual(first.code, 0, first.stderr)
     const account = join(dir, ".catalog-sync", "emulator-account.json")
     assert.isTrue(existsSync(account))
-    const seed = JSON.parse(readFileSync(account, "utf8")) as { products: Array<{ code: string; prices: Array<{ currency: string; price: number }> }> }
-    // Sales change a price in the (saved) account: the next plan sees Pipedrive's new value.
+    const seed = JSON.parse(readFileSync(account, "utf8")) as { products: Array<{ code: string; update_time: string; prices: Array<{ currency: string; price: number }> }> }
+    // Sales change a price in the (saved) account: the next plan, pulling what changed since the
+    // last pull, sees Pipedrive's new value.
     const product = seed.products.find((p) => p.code === "ELE-1001")!
     product.prices.find((p) => p.currency === "USD")!.price = 1234.5
+    product.update_time = new Date(Date.now() + 1000).toISOString().replace(/\.\d{3}Z$/, "Z")
     writeFileSync(account, JSON.stringify(seed))
     const second = runCli(["plan", "--format", "json"], { cwd: dir })
     assert.strictEqual(second.code, 0, second.stderr)
