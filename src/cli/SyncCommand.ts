@@ -5,10 +5,11 @@
  * a summary and an exit code: 0 done, 1 error or refusal, 3 stopped on the budget, the token cap or
  * `--max-writes` (run again to continue), 4 finished with failed or unknown writes.
  */
-import { Command, Options } from "@effect/cli"
+import { Args, Command, Options } from "@effect/cli"
 import { FileSystem } from "@effect/platform"
 import { Console, Data, Effect, Layer, Option } from "effect"
 import * as readline from "node:readline"
+import * as Plan from "../domain/Plan.js"
 import * as Execute from "../execute/Execute.js"
 import * as Prepare from "../execute/Prepare.js"
 import * as MappingLoad from "../mapping/Load.js"
@@ -77,7 +78,17 @@ const ask = (question: string) =>
     return Effect.sync(() => rl.close())
   })
 
-export const command = Command.make("sync", { config: configOption, dryRun, yes, force, maxWrites, full, showPlan, report, json: Output.jsonOption, logFormat: Output.logFormatOption }, (args) =>
+const syncOptions = { config: configOption, dryRun, yes, force, maxWrites, full, showPlan, report, json: Output.jsonOption, logFormat: Output.logFormatOption }
+
+/** A plan saved by `plan --save`, as `apply` checks it against the inputs of now. */
+interface Saved {
+  readonly file: string
+  readonly plan: Plan.Plan
+}
+
+type SyncArgs = Command.Command.ParseConfig<typeof syncOptions>
+
+const runSync = (args: SyncArgs, saved: Saved | undefined) =>
   Effect.gen(function*() {
     const resolved = yield* loadConfig(args.config)
     const mapping = yield* MappingLoad.load(resolved.mapping)
@@ -88,6 +99,11 @@ export const command = Command.make("sync", { config: configOption, dryRun, yes,
       yield* Store.lock("sync")
       const store = yield* Store
       const prepared = yield* Prepare.prepare(resolved, mapping, mappingText, now(), { full: args.full })
+      if (saved !== undefined && saved.plan.inputs.hash !== prepared.plan.inputs.hash) {
+        return yield* new SyncError({
+          message: `refused: ${saved.file} is stale — the ERP file, Pipedrive or the state changed since it was planned at ${saved.plan.createdAt} (inputs ${saved.plan.inputs.hash.slice(0, 12)}, now ${prepared.plan.inputs.hash.slice(0, 12)}). Nothing was written. Make a new plan with \`catalog-sync plan --save ${saved.file}\` and apply that.`
+        })
+      }
       const rejectsLine = prepared.rejects.length === 0 ? [] : [`${prepared.rejects.length} ERP rows kept aside${prepared.rejectsFile === undefined ? "" : ` (see ${prepared.rejectsFile})`}`]
       if (args.dryRun) {
         const text = yield* Report.plan("table", prepared.plan, {}, Output.stdoutPaint())
@@ -172,7 +188,8 @@ export const command = Command.make("sync", { config: configOption, dryRun, yes,
     const result = yield* program
     if (result.exit !== ExitCode.Ok) ExitCode.set(result.exit)
   })
-).pipe(
+
+export const command = Command.make("sync", syncOptions, (args) => runSync(args, undefined)).pipe(
   Command.withDescription(
     "Synchronise: read both sides, plan, check the guards, write to Pipedrive (journaled, resumable) and write the ERP-bound changes as a CSV, then print a summary.\n\n" +
       "Exit codes: 0 done; 1 error or refusal (a guard, no confirmation); 3 stopped on the daily budget, the run's token cap or --max-writes — run again to continue; 4 finished, but some writes failed or have an unknown outcome.\n\n" +
@@ -198,3 +215,23 @@ const summaryRecord = (s: Execute.RunSummary) => ({
   elapsedMs: s.elapsedMs,
   ...(s.stop === undefined ? {} : { stopped: s.stop.message })
 })
+
+const planFile = Args.text({ name: "PLANFILE" }).pipe(Args.withDescription("a plan saved by `catalog-sync plan --save PLANFILE`"))
+
+/** `catalog-sync apply PLANFILE`: executes a saved plan, refusing one whose inputs changed since. */
+export const applyCommand = Command.make(
+  "apply",
+  { planFile, config: configOption, force, maxWrites, report, json: Output.jsonOption, logFormat: Output.logFormatOption },
+  (args) =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const text = yield* fs.readFileString(args.planFile).pipe(Effect.mapError(() => new SyncError({ message: `${args.planFile}: cannot be read (make one with \`catalog-sync plan --save ${args.planFile}\`)` })))
+      const plan = yield* Plan.decodeJson(text).pipe(Effect.mapError(() => new SyncError({ message: `${args.planFile}: not a plan saved by \`catalog-sync plan --save\` (or saved by another version)` })))
+      yield* runSync({ ...args, dryRun: false, yes: true, full: false, showPlan: false }, { file: args.planFile, plan })
+    })
+).pipe(
+  Command.withDescription(
+    "Execute a plan saved with `plan --save`, as it was reviewed: both sides are read again and the plan is refused, with nothing written, when its inputs changed since (the ERP file, Pipedrive, the state or the mapping). Exit codes as `sync`.\n\n" +
+      "Examples:\n  catalog-sync plan --save plan.json --format markdown --out plan.md   # review plan.md\n  catalog-sync apply plan.json"
+  )
+)

@@ -25,6 +25,7 @@ const command = root.pipe(
   Command.withSubcommands([
     PlanCommand.command,
     SyncCommand.command,
+    SyncCommand.applyCommand,
     StatusCommand.command,
     RunsCommand.command,
     FieldsCommand.command,
