@@ -78,7 +78,7 @@ const ask = (question: string) =>
     return Effect.sync(() => rl.close())
   })
 
-const syncOptions = { config: configOption, dryRun, yes, force, maxWrites, full, showPlan, report, json: Output.jsonOption, logFormat: Output.logFormatOption }
+export const syncOptions = { config: configOption, dryRun, yes, force, maxWrites, full, showPlan, report, json: Output.jsonOption, logFormat: Output.logFormatOption }
 
 /** A plan saved by `plan --save`, as `apply` checks it against the inputs of now. */
 interface Saved {
@@ -86,9 +86,10 @@ interface Saved {
   readonly plan: Plan.Plan
 }
 
-type SyncArgs = Command.Command.ParseConfig<typeof syncOptions>
+export type SyncArgs = Command.Command.ParseConfig<typeof syncOptions>
 
-const runSync = (args: SyncArgs, saved: Saved | undefined) =>
+/** One sync, as `sync` runs it (also `apply` with a saved plan, and each `schedule` tick). */
+export const runSync = (args: SyncArgs, saved: Saved | undefined) =>
   Effect.gen(function*() {
     const resolved = yield* loadConfig(args.config)
     const mapping = yield* MappingLoad.load(resolved.mapping)

@@ -15,6 +15,7 @@ import * as InspectCommand from "./InspectCommand.js"
 import * as Output from "./Output.js"
 import * as PlanCommand from "./PlanCommand.js"
 import * as RunsCommand from "./RunsCommand.js"
+import * as ScheduleCommand from "./ScheduleCommand.js"
 import * as StatusCommand from "./StatusCommand.js"
 import * as SyncCommand from "./SyncCommand.js"
 import * as ExitCode from "./ExitCode.js"
@@ -26,6 +27,7 @@ const command = root.pipe(
     PlanCommand.command,
     SyncCommand.command,
     SyncCommand.applyCommand,
+    ScheduleCommand.command,
     StatusCommand.command,
     RunsCommand.command,
     FieldsCommand.command,
