@@ -10,6 +10,8 @@ import { FileSystem } from "@effect/platform"
 import { Console, Data, Effect, Layer, Option } from "effect"
 import * as readline from "node:readline"
 import * as Plan from "../domain/Plan.js"
+import { Pipedrive } from "../pipedrive/Pipedrive.js"
+import type * as PdWire from "../pipedrive/Wire.js"
 import * as Execute from "../execute/Execute.js"
 import * as Prepare from "../execute/Prepare.js"
 import * as MappingLoad from "../mapping/Load.js"
@@ -115,7 +117,7 @@ export const runSync = (args: SyncArgs, saved: Saved | undefined) =>
 
       const runId = yield* store.startRun("sync", { planHash: prepared.plan.inputs.hash })
       const body = Effect.gen(function*() {
-        const compiled = prepared.compiled
+        let compiled = prepared.compiled
         const resumed = yield* Execute.resume(compiled, { runId, tokenCap: resolved.pipedrive.tokenCap })
         let plan = prepared.plan
         if (resumed.found > 0) {
@@ -156,7 +158,23 @@ export const runSync = (args: SyncArgs, saved: Saved | undefined) =>
           if (!ok) return yield* new SyncError({ message: "cancelled: nothing was written" })
         }
 
-        const progress = Output.progress("writing", writes)
+        if (plan.fieldsToCreate.length > 0) {
+          // createMissingFields: make the fields, then plan again so their keys are known and pinned.
+          const pipedrive = yield* Pipedrive
+          for (const f of plan.fieldsToCreate) {
+            yield* pipedrive.createProductField({
+              field_name: f.label,
+              field_type: f.type as PdWire.CreatableFieldType,
+              ...(f.options.length > 0 ? { options: f.options.map((label) => ({ label })) } : {})
+            })
+            yield* Console.error(`created the custom field "${f.label}" (${f.type}) in Pipedrive`)
+          }
+          const again = yield* Prepare.prepare(resolved, mapping, mappingText, now(), { full: args.full })
+          plan = again.plan
+          compiled = again.compiled
+        }
+
+        const progress = Output.progress("writing", plan.operations.filter(Execute.isApiWrite).length)
         const summary = yield* Execute.execute(plan, {
           compiled,
           runId,
