@@ -18,25 +18,15 @@ const token = "bench-token-0123456789abcdef"
 
 const seed: Seed.Seed = {
   ...Seed.empty,
-  products: Array.from({ length: productCount }, (_, i) => ({
-    id: i + 1,
-    name: `Product ${i + 1}`,
-    code: `SKU-${i + 1}`,
-    description: null,
-    unit: null,
-    tax: 0,
-    category: null,
-    is_linkable: true,
-    is_deleted: false,
-    visible_to: 3 as const,
-    owner_id: 1,
-    add_time: "2026-01-01T00:00:00Z",
-    update_time: "2026-01-01T00:00:00Z",
-    billing_frequency: "one-time" as const,
-    billing_frequency_cycles: null,
-    prices: [{ price: 1, currency: "EUR", cost: 0, direct_cost: null, notes: "" }],
-    custom_fields: {}
-  }))
+  products: Array.from({ length: productCount }, (_, i) =>
+    Seed.product({
+      id: i + 1,
+      name: `Product ${i + 1}`,
+      code: `SKU-${i + 1}`,
+      add_time: "2026-01-01T00:00:00Z",
+      update_time: "2026-01-01T00:00:00Z",
+      prices: [{ price: 1, currency: "EUR", cost: 0, direct_cost: null, notes: "" }]
+    }))
 }
 
 interface Result {

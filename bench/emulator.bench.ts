@@ -9,7 +9,7 @@ import * as http from "node:http"
 import type { AddressInfo } from "node:net"
 import * as Cursor from "../src/emulator/Cursor.js"
 import * as Emulator from "../src/emulator/Emulator.js"
-import type * as Seed from "../src/emulator/Seed.js"
+import * as Seed from "../src/emulator/Seed.js"
 
 const N = 1_000_000
 const token = "bench-token"
@@ -64,28 +64,20 @@ const generate = (): Seed.Seed => {
   for (let i = 0; i < N; i++) {
     const id = i + 1
     const at = times[id % times.length] as string
-    products[i] = {
+    products[i] = Seed.product({
       id,
       name: `Product ${id} ${["Anvil", "Bracket", "Cable", "Drill"][id % 4]}`,
       code: `SKU-${String(id).padStart(7, "0")}`,
-      description: null,
       unit: "pcs",
       tax: 19,
-      category: null,
-      is_linkable: true,
-      is_deleted: false,
-      visible_to: 3,
-      owner_id: 1,
       add_time: at,
       update_time: at,
-      billing_frequency: "one-time",
-      billing_frequency_cycles: null,
       prices: [
         { product_id: id, price: (id % 1000) + 0.99, currency: "EUR", cost: 1, direct_cost: null, notes: "" },
         { product_id: id, price: (id % 1000) + 1.49, currency: "USD", cost: 1, direct_cost: null, notes: "" }
       ],
       custom_fields: { [brand]: ["Acme", "Globex", "Initech"][id % 3] }
-    }
+    })
   }
   return {
     currencies: [

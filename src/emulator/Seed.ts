@@ -69,6 +69,24 @@ export const Product = Schema.Struct({
 })
 export type Product = typeof Product.Type
 
+/** A product for a seed: what Pipedrive gives a new product, overridden by `fields`. */
+export const product = (fields: Pick<Product, "id" | "name" | "add_time" | "update_time"> & Partial<Product>): Product => ({
+  code: null,
+  description: null,
+  unit: null,
+  tax: 0,
+  category: null,
+  is_linkable: true,
+  is_deleted: false,
+  visible_to: 3,
+  owner_id: 1,
+  billing_frequency: "one-time",
+  billing_frequency_cycles: null,
+  prices: [],
+  custom_fields: {},
+  ...fields
+})
+
 export const User = Schema.Struct({ id: Schema.Int, name: Schema.String, email: Schema.optional(Schema.String) })
 export type User = typeof User.Type
 

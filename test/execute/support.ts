@@ -43,25 +43,8 @@ const price = (i: number) => (Math.round(i * 137.31) % 100000) / 100 + 1
 export const scenario = (n: number, existing: number) => {
   const csv = ["sku,name,price_eur", ...Array.from({ length: n }, (_, k) => `${sku(k + 1)},Product ${k + 1} v2,${price(k + 1).toFixed(2)}`)].join("\n") + "\n"
   const at = "2026-01-01T00:00:00Z"
-  const product = (id: number, code: string, name: string, p: number): Seed.Product => ({
-    id,
-    name,
-    code,
-    description: null,
-    unit: null,
-    tax: 0,
-    category: null,
-    is_linkable: true,
-    is_deleted: false,
-    visible_to: 3,
-    owner_id: 1,
-    add_time: at,
-    update_time: at,
-    billing_frequency: "one-time",
-    billing_frequency_cycles: null,
-    prices: [{ product_id: id, price: p, currency: "EUR", cost: 0, direct_cost: null, notes: "" }],
-    custom_fields: {}
-  })
+  const product = (id: number, code: string, name: string, p: number): Seed.Product =>
+    Seed.product({ id, name, code, add_time: at, update_time: at, prices: [{ product_id: id, price: p, currency: "EUR", cost: 0, direct_cost: null, notes: "" }] })
   const products = [
     ...Array.from({ length: existing }, (_, k) => product(k + 1, sku(k + 1), `Product ${k + 1}`, price(k + 1) + 1)),
     product(existing + 1, "PD-ONLY-1", "Only in Pipedrive 1", 5),
