@@ -15,6 +15,34 @@ export const useColor = (stream: { readonly isTTY?: boolean } = process.stdout, 
   return stream.isTTY === true && env.TERM !== "dumb"
 }
 
+const sgrCodes = /\u001b\[[0-9;]*m/g
+const strip = (on: boolean) => (arg: unknown) => (on && typeof arg === "string" ? arg.replace(sgrCodes, "") : arg)
+
+/**
+ * Runs `effect` with a console that drops colour codes from what goes to a stream that must not be
+ * coloured (a pipe, a file, NO_COLOR): @effect/cli paints `--help` and its messages unconditionally.
+ */
+export const withPlainConsole = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Console.consoleWith((console) => {
+    const out = strip(!useColor(process.stdout))
+    const err = strip(!useColor(process.stderr))
+    const plainConsole: Console.Console = {
+      ...console,
+      log: (...args) => console.log(...args.map(out)),
+      info: (...args) => console.info(...args.map(out)),
+      error: (...args) => console.error(...args.map(err)),
+      warn: (...args) => console.warn(...args.map(err)),
+      unsafe: {
+        ...console.unsafe,
+        log: (...args) => console.unsafe.log(...args.map(out)),
+        info: (...args) => console.unsafe.info(...args.map(out)),
+        error: (...args) => console.unsafe.error(...args.map(err)),
+        warn: (...args) => console.unsafe.warn(...args.map(err))
+      }
+    }
+    return Effect.withConsole(effect, plainConsole)
+  })
+
 /** The paint for stdout. */
 export const stdoutPaint = (): Paint.Paint => (useColor(process.stdout) ? Paint.ansi : Paint.plain)
 

@@ -52,6 +52,7 @@ cli(process.argv).pipe(
       Effect.zipRight(Effect.sync(() => ExitCode.set(ExitCode.Error)))
     )
   ),
+  Output.withPlainConsole,
   Effect.provide(NodeContext.layer),
   Effect.asVoid,
   (program) => NodeRuntime.runMain(program, { disableErrorReporting: true })

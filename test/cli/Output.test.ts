@@ -2,6 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Effect, Stream } from "effect"
 import { vi } from "vitest"
 import * as Output from "../../src/cli/Output.js"
+import { runCli } from "./run.js"
 
 const fakeStream = (isTTY: boolean) => {
   const written: Array<string> = []
@@ -70,5 +71,19 @@ describe("Output", () => {
 
   it("table aligns columns", () => {
     assert.strictEqual(Output.table(["a", "bb"], [["ccc", "d"], ["e", "f"]]), "a    bb\nccc  d\ne    f")
+  })
+})
+
+describe("--help through the built CLI", () => {
+  const esc = "\u001b["
+  it("is plain text off a terminal and with NO_COLOR; coloured only when FORCE_COLOR asks", () => {
+    const piped = runCli(["runs", "--help"], { env: { NO_COLOR: undefined, FORCE_COLOR: undefined } })
+    assert.strictEqual(piped.code, 0)
+    assert.include(piped.stdout, "USAGE")
+    assert.notInclude(piped.stdout, esc)
+    const noColor = runCli(["runs", "--help"], { env: { NO_COLOR: "1", FORCE_COLOR: "1" } })
+    assert.notInclude(noColor.stdout, esc)
+    const forced = runCli(["runs", "--help"], { env: { NO_COLOR: undefined, FORCE_COLOR: "1" } })
+    assert.include(forced.stdout, esc)
   })
 })

@@ -11,8 +11,8 @@ import { parse } from "yaml"
 
 type Json = Record<string, unknown>
 
-/** The specs live beside the repository, in shared/pipedrive-openapi/. */
-const specPath = (file: string) => new URL(`../../../shared/pipedrive-openapi/${file}`, import.meta.url)
+/** Pipedrive's published specs, kept in the repository (test/fixtures/pipedrive-openapi/SOURCES.md). */
+const specPath = (file: string) => new URL(`../fixtures/pipedrive-openapi/${file}`, import.meta.url)
 
 let v2: Json | undefined
 let v1: Json | undefined

@@ -1,4 +1,4 @@
-/** Every file in shared/samples/csv: read correctly, or refused with the right reason. */
+/** Every file in test/fixtures/csv (real exports, origins in its SOURCES.md): read correctly, or refused with the right reason. */
 import { assert, describe, it } from "@effect/vitest"
 import { BigDecimal, Effect } from "effect"
 import { readdirSync, readFileSync } from "node:fs"

@@ -6,7 +6,7 @@ import * as Catalog from "../../src/erp/Catalog.js"
 import type * as Dialect from "../../src/erp/Dialect.js"
 import * as Reader from "../../src/erp/Reader.js"
 
-export const samples = fileURLToPath(new URL("../../../shared/samples/csv/", import.meta.url))
+export const samples = fileURLToPath(new URL("../fixtures/csv/", import.meta.url))
 export const sample = (name: string): string => `${samples}${name}`
 export const demo = fileURLToPath(new URL("../../fixtures/demo-catalog.csv", import.meta.url))
 

@@ -20,7 +20,7 @@ import * as Load from "../../src/mapping/Load.js"
 import { defineMapping, type MappingInput } from "../../src/mapping/Mapping.js"
 import * as Wire from "../../src/mapping/Wire.js"
 
-const samples = fileURLToPath(new URL("../../../shared/samples/csv/", import.meta.url))
+const samples = fileURLToPath(new URL("../fixtures/csv/", import.meta.url))
 const mappingFile = (name: string) => fileURLToPath(new URL(`../../mappings/${name}`, import.meta.url))
 
 /** A sample file as header + rows by column name (BOM dropped, the file's delimiter). */

@@ -1,16 +1,17 @@
-/** Headless Chromium for the HTML report tests: Debian's `chromium` (.ci/run installs it). */
+/** Headless Chromium for the HTML report tests: found (or installed) by test/setup/chromium.mjs, which `npm test` runs first. */
 import { spawnSync } from "node:child_process"
-import { existsSync, mkdtempSync, rmSync } from "node:fs"
+import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { pathToFileURL } from "node:url"
+import * as Chromium from "../setup/chromium.mjs"
 
-export const chromiumPath = process.env.CHROMIUM ?? "/usr/bin/chromium"
+export const chromiumPath = Chromium.find()
 
 /** The DOM of `file` after its scripts ran, with `hash` (`#q=…`) in its URL. */
 export const dumpDom = (file: string, hash = ""): string => {
-  if (!existsSync(chromiumPath)) {
-    throw new Error(`headless Chromium is needed for the HTML report tests and ${chromiumPath} is missing: install it with \`apt-get update && apt-get install -y chromium\` (.ci/run does)`)
+  if (chromiumPath === undefined) {
+    throw new Error(`headless Chromium is needed for the HTML report tests and none was found: run \`${Chromium.installCommand()}\` or set CHROMIUM_PATH (npm test does this check first)`)
   }
   const profile = mkdtempSync(join(tmpdir(), "catalog-sync-chromium-"))
   try {
