@@ -12,6 +12,7 @@ import { Chunk, Effect, Stream } from "effect"
 import * as Suggest from "../domain/Suggest.js"
 import * as Cell from "./Cell.js"
 import type * as Dialect from "./Dialect.js"
+import * as Encoding from "./Encoding.js"
 import * as FileError from "./FileError.js"
 import * as Reader from "./Reader.js"
 import * as RowError from "./RowError.js"
@@ -57,6 +58,13 @@ export interface Catalog {
   readonly columns: ReadonlyArray<Column>
   /** Data rows in the file (good and rejected). */
   readonly rowCount: number
+  /** Rows with no value in any cell, skipped (not counted in `rowCount`). */
+  readonly blankRows: number
+  /**
+   * Lines after the last row with a key that have no key themselves (footnotes, totals): skipped,
+   * not counted in `rowCount`, for the caller to report.
+   */
+  readonly trailingLines: ReadonlyArray<number>
   /** Keys that appear on more than one row, with their lines. */
   readonly duplicateKeys: ReadonlyMap<string, ReadonlyArray<number>>
   /** Every data row, typed or rejected, in file order; read afresh from the file each run. */
@@ -197,10 +205,22 @@ const scanKeys = (source: Reader.Source, keyIndex: number) =>
     let hashes = new Float64Array(1024)
     let count = 0
     let rows = 0
+    let blank = 0
+    let lastKeyed = 0
+    let unkeyed: Array<number> = []
     yield* eachRow(source.rows, (row) => {
+      if (Reader.isBlank(row)) {
+        blank++
+        return
+      }
       rows++
       const key = trimmedKey(row, keyIndex)
-      if (key === "") return
+      if (key === "") {
+        unkeyed.push(row.line)
+        return
+      }
+      if (unkeyed.length > 0) unkeyed = []
+      lastKeyed = row.line
       if (count === hashes.length) {
         const bigger = new Float64Array(hashes.length * 2)
         bigger.set(hashes)
@@ -227,7 +247,9 @@ const scanKeys = (source: Reader.Source, keyIndex: number) =>
         }
       })
     }
-    return { rows, duplicates: duplicates as ReadonlyMap<string, ReadonlyArray<number>> }
+    // Unkeyed lines after the last keyed one are footnotes — unless no line has a key at all.
+    const trailing = lastKeyed === 0 ? [] : unkeyed
+    return { rows: rows - trailing.length, blank, lastKeyed, trailing, duplicates: duplicates as ReadonlyMap<string, ReadonlyArray<number>> }
   })
 
 /** Types one row, or says every reason it cannot be. */
@@ -244,6 +266,13 @@ const typeRow = (
   const errors: Array<RowError.RowError> = []
   const fail = (reason: string, column?: string) => errors.push(RowError.make(file, row.line, reason, column, keyText))
   if (row.problem !== undefined) fail(`malformed: ${row.problem}`)
+  if (row.damaged === true) {
+    for (const c of [key, ...columns]) {
+      const text = c.index < 0 ? undefined : cells[c.index]
+      const why = text === undefined ? undefined : Encoding.damageMessage(text)
+      if (why !== undefined) fail(why, c.name)
+    }
+  }
   if (cells.length < width) fail(`the row has ${cells.length} fields, the header has ${width}: it was cut short`)
   else if (cells.length > width) {
     let extra = false
@@ -300,8 +329,13 @@ export const open = (file: string, options: Options): Effect.Effect<Catalog, Fil
       key,
       columns,
       rowCount: scan.rows,
+      blankRows: scan.blank,
+      trailingLines: scan.trailing,
       duplicateKeys: scan.duplicates,
-      rows: Stream.mapChunks(source.rows, Chunk.map(toItem))
+      rows: Stream.mapChunks(source.rows, (chunk) => {
+        const kept = scan.blank === 0 && scan.trailing.length === 0 ? chunk : Chunk.filter(chunk, (row) => !Reader.isBlank(row) && !(scan.trailing.length > 0 && row.line > scan.lastKeyed))
+        return Chunk.map(kept, toItem)
+      })
     }
   })
 

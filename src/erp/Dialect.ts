@@ -83,6 +83,62 @@ const lineEndingOf = (rs: ReadonlyArray<Tokenizer.Record>): LineEnding | undefin
   return crlf >= lf && crlf >= cr ? "crlf" : lf >= cr ? "lf" : "cr"
 }
 
+const filled = (r: Tokenizer.Record): number => {
+  let n = 0
+  for (const c of r.cells) if (c.trim() !== "") n++
+  return n
+}
+
+const median = (xs: ReadonlyArray<number>): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length === 0 ? 0 : (s[Math.floor(s.length / 2)] as number)
+}
+
+/** The first few texts of the skipped lines, for the note. */
+const preview = (rs: ReadonlyArray<Tokenizer.Record>): string => {
+  const texts = rs.flatMap((r) => r.cells.map((c) => c.trim()).filter((c) => c !== "")).slice(0, 3)
+  return texts.length === 0 ? "empty lines" : `${texts.map((t) => JSON.stringify(t.length > 30 ? `${t.slice(0, 27)}...` : t)).join(", ")}, …`
+}
+
+/**
+ * A title block above the header, as spreadsheets save it — every line as wide as the table, most
+ * of its cells empty (a company name, an address, a date): the index of the header record, or
+ * `undefined`. Only when the first line is sparse (far fewer values than the data rows) is anything
+ * skipped; the header is then the first line whose values are distinct names, mostly not numbers,
+ * that cover the columns the rows below it fill.
+ */
+const titleBlock = (rs: ReadonlyArray<Tokenizer.Record>): number | undefined => {
+  const counts = rs.map(filled)
+  const typical = median(counts.filter((n) => n > 0))
+  const sparse = (i: number) => (counts[i] as number) <= Math.max(1, typical / 2)
+  if (rs.length < 3 || typical < 3 || !sparse(0)) return undefined
+  for (let i = 1; i < Math.min(rs.length - 1, 60); i++) {
+    if (sparse(i) || !namesColumns(rs, i)) continue
+    return i
+  }
+  return undefined
+}
+
+/** Record `i` reads as a header for the rows below it. */
+const namesColumns = (rs: ReadonlyArray<Tokenizer.Record>, i: number): boolean => {
+  const cells = (rs[i] as Tokenizer.Record).cells.map((c) => c.trim())
+  const named = cells.flatMap((c, j) => (c === "" ? [] : [j]))
+  const names = named.map((j) => cells[j] as string)
+  if (names.length < 2 || new Set(names).size < names.length) return false
+  if (names.filter((n) => Cell.looksNumeric(n)).length > names.length / 5) return false
+  const columns = new Set(named)
+  let inside = 0
+  let total = 0
+  for (const r of rs.slice(i + 1, i + 21)) {
+    r.cells.forEach((c, j) => {
+      if (c.trim() === "") return
+      total++
+      if (columns.has(j)) inside++
+    })
+  }
+  return total > 0 && inside / total >= 0.6
+}
+
 /**
  * Detects the dialect from `sample`, the decoded start of the file (`complete` when it is all of
  * it). Fails with a message when the sample holds nothing but blank lines.
@@ -120,10 +176,17 @@ export const detect = (sample: string, complete: boolean, encoding: Encoding.Det
   if (input.skipLines === undefined) {
     const { mode } = modeOf(all)
     const first = all.findIndex((r) => r.cells.length === mode)
+    const title = input.header === undefined ? titleBlock(all) : undefined
     if (mode >= 2 && first > 0 && all.slice(0, first).every((r) => r.cells.length < mode)) {
       skipLines = (all[first] as Tokenizer.Record).line - 1
       rs = all.slice(first)
-      notes.push(`${skipLines} line(s) before the header skipped: they have fewer fields than the rest of the file`)
+      notes.push(`${skipLines} line(s) before the header skipped: they have fewer fields than the rest of the file; set skipLines if that is wrong`)
+    } else if (title !== undefined) {
+      skipLines = (all[title] as Tokenizer.Record).line - 1
+      rs = all.slice(title)
+      notes.push(
+        `${skipLines} line(s) before the header skipped: a title block (${preview(all.slice(0, title))}); the header is line ${skipLines + 1}, the first line whose names cover the data's columns; set skipLines if that is wrong`
+      )
     }
   } else if (configuredSkip > 0) notes.push(`${configuredSkip} line(s) skipped as configured`)
 

@@ -1,8 +1,14 @@
 /**
  * Text encodings of ERP files: detection from the bytes (a byte-order mark, else UTF-8 when the
- * bytes are valid UTF-8, else Windows-1252 — and that fallback is reported, never silent), a
- * streaming decoder that refuses what it cannot decode faithfully (invalid UTF-8 under an explicit
- * or detected UTF-8, NUL bytes), and the encoder the writers use to answer in the same encoding.
+ * bytes are UTF-8 — a few invalid bytes among valid UTF-8 characters included — else Windows-1252,
+ * and that fallback is reported, never silent), a streaming decoder, and the encoder the writers use
+ * to answer in the same encoding.
+ *
+ * Damaged bytes are a problem of the rows that hold them, not of the file: the UTF-8 decoder turns
+ * each byte that is not valid UTF-8 into a lone surrogate U+DC80–U+DCFF (0xBD → U+DCBD, as
+ * Python's "surrogateescape" does), which no valid UTF-8 text can contain, and NUL bytes stay NUL
+ * characters. `damage` finds them in a cell so that the row is rejected with the bytes shown, and
+ * `encode` writes an escaped byte back as the very byte it was (the rejects file keeps them).
  */
 import { Either } from "effect"
 import iconv from "iconv-lite"
@@ -19,6 +25,16 @@ export interface Detected {
   readonly bom: boolean
   /** The bytes are not valid UTF-8, so they were read as Windows-1252: worth telling the user. */
   readonly fallback: boolean
+}
+
+/** What a decoder met, counted over everything it decoded. */
+export interface Tally {
+  /** Bytes that are not valid UTF-8 (UTF-8 decoders only). */
+  invalidBytes: number
+  /** Whether any valid multi-byte UTF-8 character was decoded: the file does use UTF-8. */
+  multibyte: boolean
+  /** NUL bytes. */
+  nuls: number
 }
 
 /** Why bytes cannot be read as text; `offset` is a byte offset in the file. */
@@ -38,10 +54,8 @@ const bomOf = (bytes: Uint8Array): Name | undefined =>
 
 export const bomLength = (name: Name): number => (name === "utf-8" ? 3 : name === "utf-16le" || name === "utf-16be" ? 2 : 0)
 
-const nulMessage = (offset: number, utf16Like: boolean) =>
-  utf16Like
-    ? `byte ${offset} is a NUL byte and the file looks like UTF-16 without a byte-order mark; set the encoding to "utf-16le" or "utf-16be"`
-    : `byte ${offset} is a NUL byte: this does not look like a text file; if it is UTF-16 without a byte-order mark, set the encoding to "utf-16le" or "utf-16be"`
+const utf16Message = (offset: number) =>
+  `byte ${offset} is a NUL byte and the file looks like UTF-16 without a byte-order mark; set the encoding to "utf-16le" or "utf-16be"`
 
 /** Index just past the last complete UTF-8 sequence of `bytes` (a chunk may end inside a character). */
 const completeUtf8 = (bytes: Uint8Array): number => {
@@ -54,23 +68,6 @@ const completeUtf8 = (bytes: Uint8Array): number => {
   }
   return n
 }
-
-/** The first byte of `bytes` that starts an invalid UTF-8 sequence (only called once validation failed). */
-const firstInvalidUtf8 = (bytes: Uint8Array): number => {
-  let i = 0
-  while (i < bytes.length) {
-    const c = bytes[i] as number
-    const size = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0
-    if (size === 0 || i + size > bytes.length || !isUtf8(bytes.subarray(i, i + size))) return i
-    i += size
-  }
-  return i
-}
-
-const invalidUtf8 = (offset: number, byte: number | undefined): Problem => ({
-  offset,
-  message: `byte ${offset}${byte === undefined ? "" : ` (0x${byte.toString(16).toUpperCase().padStart(2, "0")})`} is not valid UTF-8; if the file is Latin-1 or Windows-1252, set the encoding to "windows-1252"`
-})
 
 /**
  * Detects the encoding from the first bytes of a file (`complete` when they are the whole file).
@@ -87,22 +84,103 @@ export const detect = (sample: Uint8Array, setting: Setting, complete: boolean):
   if (bom !== undefined) return Either.right({ name: bom, bom: true, fallback: false })
   const nul = sample.indexOf(0)
   if (nul !== -1) {
+    // UTF-16 without a byte-order mark has a NUL in every other byte; a NUL here and there is a
+    // damaged cell, rejected with its row.
     let zerosAtOdd = 0
     for (let i = 1; i < Math.min(sample.length, 512); i += 2) if (sample[i] === 0) zerosAtOdd++
     let zerosAtEven = 0
     for (let i = 0; i < Math.min(sample.length, 512); i += 2) if (sample[i] === 0) zerosAtEven++
-    const half = Math.min(sample.length, 512) / 4
-    return Either.left({ offset: nul, message: nulMessage(nul, zerosAtOdd > half || zerosAtEven > half) })
+    const quarter = Math.min(sample.length, 512) / 4
+    if (zerosAtOdd > quarter || zerosAtEven > quarter) return Either.left({ offset: nul, message: utf16Message(nul) })
   }
   const cut = complete ? sample.length : completeUtf8(sample)
-  if (isUtf8(sample.subarray(0, cut))) return Either.right({ name: "utf-8", bom: false, fallback: false })
+  const head = sample.subarray(0, cut)
+  if (isUtf8(head)) return Either.right({ name: "utf-8", bom: false, fallback: false })
+  // Mostly UTF-8 with a few bad bytes (a row pasted from elsewhere) is UTF-8 with damaged rows;
+  // Latin-1 text practically never forms a valid multi-byte UTF-8 character.
+  const t = tallyUtf8(head)
+  if (t.valid > 0 && t.valid >= t.invalid) return Either.right({ name: "utf-8", bom: false, fallback: false })
   return Either.right({ name: "windows-1252", bom: false, fallback: true })
 }
+
+/** Valid multi-byte characters and invalid bytes in `bytes`. */
+const tallyUtf8 = (bytes: Uint8Array): { valid: number; invalid: number } => {
+  let valid = 0
+  let invalid = 0
+  let i = 0
+  while (i < bytes.length) {
+    const size = sequenceAt(bytes, i)
+    if (size > 1) valid++
+    else if (size === 0) invalid++
+    i += Math.max(size, 1)
+  }
+  return { valid, invalid }
+}
+
+/** The length of the valid UTF-8 sequence at `i`, or 0 when the byte there starts none. */
+const sequenceAt = (bytes: Uint8Array, i: number): number => {
+  const c = bytes[i] as number
+  if (c < 0x80) return 1
+  const size = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0
+  return size === 0 || i + size > bytes.length || !isUtf8(bytes.subarray(i, i + size)) ? 0 : size
+}
+
+const utf8Text = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8")
+
+/** Decodes bytes that are not all valid UTF-8: each invalid byte becomes its lone-surrogate escape. */
+const decodeEscaped = (bytes: Uint8Array, tally: Tally): string => {
+  let out = ""
+  let run = 0
+  let i = 0
+  while (i < bytes.length) {
+    const size = sequenceAt(bytes, i)
+    if (size > 0) {
+      if (size > 1) tally.multibyte = true
+      i += size
+      continue
+    }
+    out += utf8Text(bytes.subarray(run, i)) + String.fromCharCode(0xdc00 + (bytes[i] as number))
+    tally.invalidBytes++
+    run = ++i
+  }
+  return out + utf8Text(bytes.subarray(run))
+}
+
+/** A lone low surrogate in U+DC80–U+DCFF: an escaped byte (one of a valid pair is left alone). */
+const escapedByte = /(?<![\uD800-\uDBFF])[\uDC80-\uDCFF]/g
+const hasEscapedByte = /(?<![\uD800-\uDBFF])[\uDC80-\uDCFF]/
+
+/**
+ * What is damaged in a decoded cell: the bytes that were not valid UTF-8 (as `0xBD`) and the NUL
+ * bytes; `undefined` when nothing is.
+ */
+export const damage = (text: string): { readonly bytes: ReadonlyArray<string>; readonly nuls: number } | undefined => {
+  escapedByte.lastIndex = 0
+  const bytes = [...text.matchAll(escapedByte)].map((m) => `0x${(m[0].charCodeAt(0) - 0xdc00).toString(16).toUpperCase()}`)
+  let nuls = 0
+  for (let i = text.indexOf("\u0000"); i !== -1; i = text.indexOf("\u0000", i + 1)) nuls++
+  return bytes.length === 0 && nuls === 0 ? undefined : { bytes, nuls }
+}
+
+/** Why a cell cannot be read as text, with the cell shown (`undefined` when it can). */
+export const damageMessage = (text: string): string | undefined => {
+  const d = damage(text)
+  if (d === undefined) return undefined
+  const n = d.bytes.length
+  const what = [...(n === 0 ? [] : [`${n === 1 ? "byte" : "bytes"} ${d.bytes.join(" ")} ${n === 1 ? "is" : "are"} not valid UTF-8`]), ...(d.nuls === 0 ? [] : [d.nuls === 1 ? "a NUL byte" : `${d.nuls} NUL bytes`])]
+  return `${what.join(" and ")} in "${showDamaged(text)}"`
+}
+
+/** A damaged cell for people: escaped bytes as `\xBD`, NUL as `\0`. */
+export const showDamaged = (text: string): string =>
+  text.replace(escapedByte, (c) => `\\x${(c.charCodeAt(0) - 0xdc00).toString(16).toUpperCase()}`).replace(/\u0000/g, "\\0")
 
 export interface Decoder {
   /** Decodes the next chunk (`offset` is its position in the file). */
   readonly write: (bytes: Uint8Array, offset: number) => Either.Either<string, Problem>
   readonly end: () => Either.Either<string, Problem>
+  /** What it met so far: damaged bytes are escaped or kept (see the module comment), never fatal. */
+  readonly tally: Readonly<Tally>
 }
 
 /** A streaming decoder for `detected`; the byte-order mark, if any, is dropped. */
@@ -114,39 +192,53 @@ export const decoder = (detected: Detected): Decoder => {
     skip -= drop
     return bytes.subarray(drop)
   }
+  const tally: Tally = { invalidBytes: 0, multibyte: false, nuls: 0 }
+  const countNuls = (bytes: Uint8Array) => {
+    for (let i = bytes.indexOf(0); i !== -1; i = bytes.indexOf(0, i + 1)) tally.nuls++
+  }
   if (detected.name === "utf-8") {
     let carry: Uint8Array = new Uint8Array(0)
-    let carryAt = 0
     return {
-      write: (chunk, offset) => {
+      tally,
+      write: (chunk) => {
         const body = dropBom(chunk)
-        const start = offset + (chunk.length - body.length) - carry.length
         const bytes = carry.length === 0 ? body : Buffer.concat([carry, body])
         const cut = completeUtf8(bytes)
         const whole = bytes.subarray(0, cut)
-        if (!isUtf8(whole)) {
-          const at = firstInvalidUtf8(whole)
-          return Either.left(invalidUtf8(start + at, whole[at]))
-        }
-        const nul = whole.indexOf(0)
-        if (nul !== -1) return Either.left({ offset: start + nul, message: nulMessage(start + nul, false) })
         carry = Uint8Array.prototype.slice.call(bytes, cut) // a copy: the caller reuses its buffer
-        carryAt = start + cut
-        return Either.right(Buffer.from(whole.buffer, whole.byteOffset, whole.byteLength).toString("utf8"))
+        countNuls(whole)
+        if (!isUtf8(whole)) return Either.right(decodeEscaped(whole, tally))
+        const text = utf8Text(whole)
+        if (text.length < whole.length) tally.multibyte = true
+        return Either.right(text)
       },
-      end: () => (carry.length === 0 ? Either.right("") : Either.left(invalidUtf8(carryAt, carry[0])))
+      end: () => {
+        const rest = carry
+        carry = new Uint8Array(0)
+        return Either.right(rest.length === 0 ? "" : decodeEscaped(rest, tally))
+      }
     }
   }
   const iconvDecoder = iconv.getDecoder(detected.name, { stripBOM: false })
-  const checkNul = (text: string, offset: number): Either.Either<string, Problem> => {
-    const nul = text.indexOf("\u0000")
-    return nul === -1 ? Either.right(text) : Either.left({ offset, message: nulMessage(offset, false) })
-  }
   return {
-    write: (chunk, offset) => checkNul(iconvDecoder.write(Buffer.from(dropBom(chunk))), offset),
-    end: () => checkNul(iconvDecoder.end() ?? "", -1)
+    tally,
+    write: (chunk) => {
+      const bytes = dropBom(chunk)
+      countNuls(bytes)
+      return Either.right(iconvDecoder.write(Buffer.from(bytes)))
+    },
+    end: () => Either.right(iconvDecoder.end() ?? "")
   }
 }
+
+/**
+ * The file as a whole is not UTF-8: it was read as UTF-8 and held bytes that are not, and not one
+ * valid multi-byte character. `undefined` when it is UTF-8 (damaged rows aside) or not read as UTF-8.
+ */
+export const notUtf8 = (detected: Detected, tally: Readonly<Tally>): string | undefined =>
+  detected.name === "utf-8" && tally.invalidBytes > 0 && !tally.multibyte
+    ? `the file is not UTF-8: ${tally.invalidBytes} bytes are not valid UTF-8 and none of its characters is; if it is Latin-1 or Windows-1252, set the encoding to "windows-1252"`
+    : undefined
 
 /** Decodes a whole sample at once (detection works on the first bytes of a file). */
 export const decodeAll = (bytes: Uint8Array, detected: Detected, complete: boolean): Either.Either<string, Problem> => {
@@ -163,9 +255,22 @@ export const unencodable = (text: string, name: Name): string | undefined => {
   return text
 }
 
-/** Encodes text for writing; the byte-order mark is written separately (see `bom`). */
-export const encode = (text: string, name: Name): Uint8Array =>
-  name === "utf-8" ? Buffer.from(text, "utf8") : iconv.encode(text, name, { addBOM: false })
+/**
+ * Encodes text for writing; the byte-order mark is written separately (see `bom`). In UTF-8, an
+ * escaped byte (a damaged cell read from the file) is written back as that very byte.
+ */
+export const encode = (text: string, name: Name): Uint8Array => {
+  if (name !== "utf-8") return iconv.encode(text, name, { addBOM: false })
+  if (!hasEscapedByte.test(text)) return Buffer.from(text, "utf8")
+  const parts: Array<Uint8Array> = []
+  let run = 0
+  for (const m of text.matchAll(escapedByte)) {
+    parts.push(Buffer.from(text.slice(run, m.index), "utf8"), Uint8Array.of(m[0].charCodeAt(0) - 0xdc00))
+    run = m.index + 1
+  }
+  parts.push(Buffer.from(text.slice(run), "utf8"))
+  return Buffer.concat(parts)
+}
 
 /** The byte-order mark of an encoding, as bytes. */
 export const bom = (name: Name): Uint8Array =>

@@ -47,6 +47,8 @@ export interface Report {
   readonly headerLine: number | null
   readonly columns: ReadonlyArray<ColumnReport>
   readonly rowCount: number
+  /** Rows with no value in any cell: skipped, not counted in `rowCount`. */
+  readonly blankRows: number
   readonly rowErrorCount: number
   /** The first 100 row errors. */
   readonly rowErrors: ReadonlyArray<RowProblem>
@@ -119,6 +121,7 @@ export const run = (file: string, input: Dialect.Input = {}): Effect.Effect<Repo
     const rowErrors: Array<RowProblem> = []
     let rowErrorCount = 0
     let rowCount = 0
+    let blankRows = 0
     const problem = (line: number, reason: string) => {
       rowErrorCount++
       if (rowErrors.length < MAX_ERRORS) rowErrors.push({ line, reason })
@@ -126,9 +129,19 @@ export const run = (file: string, input: Dialect.Input = {}): Effect.Effect<Repo
     yield* Stream.runForEachChunk(source.rows, (chunk) =>
       Effect.sync(() => {
         for (const row of chunk) {
+          if (Reader.isBlank(row)) {
+            blankRows++
+            continue
+          }
           rowCount++
           const cells = row.cells
           if (row.problem !== undefined) problem(row.line, row.problem)
+          if (row.damaged === true) {
+            cells.forEach((c, i) => {
+              const why = Encoding.damageMessage(c)
+              if (why !== undefined) problem(row.line, `column ${JSON.stringify(source.header.names[i] ?? String(i + 1))}: ${why}`)
+            })
+          }
           if (cells.length < width) problem(row.line, `${cells.length} fields, the header has ${width}`)
           else if (cells.length > width && cells.slice(width).some((c) => c.trim() !== "")) problem(row.line, `${cells.length} fields, the header has ${width}`)
           for (let i = 0; i < width && i < cells.length; i++) stats[i]?.add(cells[i] as string)
@@ -149,6 +162,7 @@ export const run = (file: string, input: Dialect.Input = {}): Effect.Effect<Repo
       headerLine: source.header.line === 0 ? null : source.header.line,
       columns,
       rowCount,
+      blankRows,
       rowErrorCount,
       rowErrors,
       notes: d.notes
@@ -172,7 +186,7 @@ export const render = (r: Report): string => {
     `Delimiter     ${Dialect.showDelimiter(r.delimiter)}   quote ${JSON.stringify(r.quote)}   line endings ${r.lineEnding.toUpperCase()}`,
     `Decimals      ${r.decimal === "none" ? "no decimal columns" : r.decimal === "mixed" ? "point and comma (see columns)" : `decimal ${r.decimal}`}`,
     `Header        ${r.headerLine === null ? "none (columns are named by number)" : `line ${r.headerLine}`}${r.skipLines > 0 ? `, after ${r.skipLines} skipped line(s)` : ""}`,
-    `Rows          ${r.rowCount}`,
+    `Rows          ${r.rowCount}${r.blankRows > 0 ? ` (and ${r.blankRows} empty rows, skipped)` : ""}`,
     "",
     `Columns (${r.columns.length})`,
     ...r.columns.map((c) =>

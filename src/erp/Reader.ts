@@ -88,7 +88,11 @@ const records = (fs: FileSystem.FileSystem, file: string, dialect: Dialect.Diale
           if (u !== undefined) {
             return fail(FileError.make(file, "Malformed", `line ${u.line}: a quote opens a field that never closes; the rest of the file would be swallowed into it`))
           }
+          const notUtf8 = Encoding.notUtf8(dialect.encoding, decoder.tally)
+          if (notUtf8 !== undefined) return fail(FileError.make(file, "Encoding", notUtf8))
         }
+        // Only once the file has shown a damaged byte are rows searched for them.
+        if (decoder.tally.invalidBytes > 0 || decoder.tally.nuls > 0) markDamaged(out)
         return Effect.succeed(out)
       }
       // One pull: the rows of the next read that completes at least one row, or the end.
@@ -109,6 +113,23 @@ const records = (fs: FileSystem.FileSystem, file: string, dialect: Dialect.Diale
       return Stream.repeatEffectChunkOption(pull)
     })
   )
+
+/**
+ * A row with no value in any cell (`;;;;` — spreadsheets save empty rows so): not a product and not
+ * an error; catalogs skip it and count it.
+ */
+export const isBlank = (row: Row): boolean => {
+  for (const c of row.cells) if (c.trim() !== "") return false
+  return true
+}
+
+/** Marks the rows with a damaged cell (bytes that are not valid UTF-8, NUL bytes). */
+const markDamaged = (rows: Array<Row>): void => {
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i] as Row
+    if (row.cells.some((c) => Encoding.damage(c) !== undefined)) rows[i] = { ...row, damaged: true }
+  }
+}
 
 /**
  * Opens a CSV file: detects its encoding and dialect (configuration first), reads its header and

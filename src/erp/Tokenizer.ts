@@ -18,6 +18,8 @@ export interface Record {
   readonly raw: string
   /** A structural defect that did not stop tokenizing (text after a closing quote). */
   readonly problem?: string
+  /** Set by the reader: a cell holds bytes that are not text (see `Encoding.damage`). */
+  readonly damaged?: true
 }
 
 export interface Options {

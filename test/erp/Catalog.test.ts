@@ -154,13 +154,24 @@ describe("Catalog: file-level problems stop before any row", () => {
       assert.include(e.message, "line 2: a quote opens a field that never closes")
     })))
 
-  it.scoped("invalid UTF-8 after the detection sample stops the key pass", () =>
+  it.scoped("a file read as UTF-8 that holds invalid bytes and no UTF-8 character at all is refused as not UTF-8", () =>
     provide(Effect.gen(function*() {
       const head = Buffer.from(`sku,name\n${"A".repeat(10)},${"x".repeat(70_000)}\n`)
       const path = yield* tempCsv(Buffer.concat([head, Buffer.from([0x42, 0x2c, 0xfc, 0x0a])]))
       const e = yield* Effect.flip(Catalog.open(path, { key: "sku", columns: [] }))
       assert.strictEqual(e.reason, "Encoding")
-      assert.include(e.message, `byte ${head.length + 2} (0xFC) is not valid UTF-8`)
+      assert.include(e.message, `the file is not UTF-8: 1 bytes are not valid UTF-8 and none of its characters is; if it is Latin-1 or Windows-1252, set the encoding to "windows-1252"`)
+    })))
+
+  it.scoped("invalid UTF-8 after the detection sample, in a UTF-8 file: that row alone is rejected", () =>
+    provide(Effect.gen(function*() {
+      const head = Buffer.from(`sku,name\nA,Größe ${"x".repeat(70_000)}\n`)
+      const path = yield* tempCsv(Buffer.concat([head, Buffer.from("B,D"), Buffer.from([0xe9]), Buffer.from("cor\nC,ok\n")]))
+      const { good, rejected } = yield* readCatalog(path, { key: "sku", columns: [{ name: "name", type: "text" }] })
+      assert.deepStrictEqual(good.map((g) => g.key), ["A", "C"])
+      assert.deepStrictEqual(rejected.map((r) => [r.line, r.key, r.errors.map((e) => [e.column, e.reason])]), [
+        [3, "B", [["name", `byte 0xE9 is not valid UTF-8 in "D\\xE9cor"`]]]
+      ])
     })))
 })
 

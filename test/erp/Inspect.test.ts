@@ -64,11 +64,11 @@ describe("Inspect", () => {
       assert.strictEqual(report.columns[1]?.kind, "text")
     })))
 
-  it.effect("catalog-sync inspect exits 1 with a clear message on a file it cannot read", () =>
+  it.effect("catalog-sync inspect names the row holding a NUL byte, and exits 1 with a clear message on a file it cannot read", () =>
     provide(Effect.gen(function*() {
-      const { err, code } = yield* capture([sample("csvkit-edge/null_byte.csv")])
-      assert.strictEqual(code, 1)
-      assert.include(err, "null_byte.csv: byte 6 is a NUL byte")
+      const { out, code } = yield* capture([sample("csvkit-edge/null_byte.csv")])
+      assert.strictEqual(code, undefined)
+      assert.include(out, `line 2: column "a": a NUL byte in "\\0"`)
       const missing = yield* capture(["/nonexistent.csv"])
       assert.strictEqual(missing.code, 1)
       assert.include(missing.err, "/nonexistent.csv: no such file")

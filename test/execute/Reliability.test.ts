@@ -74,7 +74,7 @@ describe("sync under SIGKILL", () => {
     expect(journal.sent ?? 0).toBe(0)
     expect(journal.skipped ?? 0).toBeGreaterThan(0) // journaled by a killed run, finished by a later one
     expect(emu.stats().faultsInjected.dropAfterCommit).toBeGreaterThan(0)
-  }, 240_000)
+  }, 480_000)
 })
 
 describe("sync under faults", () => {
