@@ -25,6 +25,14 @@ export interface Options {
   readonly dialect?: Dialect.Input
   /** Rows sampled to detect each decimal column's style (default 2000). */
   readonly sampleRows?: number
+  /**
+   * Only the rows whose cell in each of these columns is one of its values (trimmed, exact) are
+   * products; the others are skipped and counted (`filteredRows`) — for files whose keys repeat by
+   * design, such as one row per customer group and quantity tier.
+   */
+  readonly where?: ReadonlyArray<{ readonly column: string; readonly values: ReadonlyArray<string> }>
+  /** A key on several rows: reject every one of them (the default), or keep the first or the last. */
+  readonly duplicates?: "reject" | "first" | "last"
 }
 
 export interface Column extends Cell.Resolved {
@@ -65,6 +73,10 @@ export interface Catalog {
    * not counted in `rowCount`, for the caller to report.
    */
   readonly trailingLines: ReadonlyArray<number>
+  /** Rows left out by `where`, not counted in `rowCount`. */
+  readonly filteredRows: number
+  /** Rows left out because another row with the key was kept (`duplicates: "first" | "last"`). */
+  readonly droppedDuplicates: number
   /** Keys that appear on more than one row, with their lines. */
   readonly duplicateKeys: ReadonlyMap<string, ReadonlyArray<number>>
   /** Every data row, typed or rejected, in file order; read afresh from the file each run. */
@@ -200,17 +212,22 @@ const eachRow = <E>(rows: Stream.Stream<Reader.Row, E>, f: (row: Reader.Row) => 
  * twice. Only when there are any does a second pass compare those keys' real text, so hash
  * collisions never make a duplicate and the result is exact.
  */
-const scanKeys = (source: Reader.Source, keyIndex: number) =>
+const scanKeys = (source: Reader.Source, keyIndex: number, wanted: (row: Reader.Row) => boolean) =>
   Effect.gen(function*() {
     let hashes = new Float64Array(1024)
     let count = 0
     let rows = 0
     let blank = 0
+    let filtered = 0
     let lastKeyed = 0
     let unkeyed: Array<number> = []
     yield* eachRow(source.rows, (row) => {
       if (Reader.isBlank(row)) {
         blank++
+        return
+      }
+      if (!wanted(row)) {
+        filtered++
         return
       }
       rows++
@@ -237,7 +254,7 @@ const scanKeys = (source: Reader.Source, keyIndex: number) =>
       const first = new Map<string, number>()
       yield* eachRow(source.rows, (row) => {
         const key = trimmedKey(row, keyIndex)
-        if (key === "" || !candidates.has(keyHash(key))) return
+        if (key === "" || !candidates.has(keyHash(key)) || !wanted(row)) return
         const seen = first.get(key)
         if (seen === undefined) first.set(key, row.line)
         else {
@@ -249,7 +266,14 @@ const scanKeys = (source: Reader.Source, keyIndex: number) =>
     }
     // Unkeyed lines after the last keyed one are footnotes — unless no line has a key at all.
     const trailing = lastKeyed === 0 ? [] : unkeyed
-    return { rows: rows - trailing.length, blank, lastKeyed, trailing, duplicates: duplicates as ReadonlyMap<string, ReadonlyArray<number>> }
+    return { rows: rows - trailing.length, blank, filtered, lastKeyed, trailing, duplicates: duplicates as ReadonlyMap<string, ReadonlyArray<number>> }
+  })
+
+/** The `where` filter as a row predicate; a column it names must be in the file. */
+const rowFilter = (source: Reader.Source, where: NonNullable<Options["where"]>) =>
+  Effect.map(locate(source, where.map((w) => ({ name: w.column, type: "text" as const }))), (found) => {
+    const tests = found.map(({ index }, i) => ({ index, values: new Set((where[i] as (typeof where)[number]).values.map((v) => v.trim())) }))
+    return tests.length === 0 ? () => true : (row: Reader.Row) => tests.every((t) => t.values.has(row.cells[t.index]?.trim() ?? ""))
   })
 
 /** Types one row, or says every reason it cannot be. */
@@ -317,25 +341,40 @@ export const open = (file: string, options: Options): Effect.Effect<Catalog, Fil
       index
     }))
     const key = columns.find((c) => c.name === options.key) as Column
-    const scan = yield* scanKeys(source, key.index)
+    const wanted = yield* rowFilter(source, options.where ?? [])
+    const scan = yield* scanKeys(source, key.index, wanted)
     if (scan.rows === 0) {
       return yield* Effect.fail(FileError.make(file, "Empty", source.header.line === 0 ? "the file has no rows" : `the file has a header (line ${source.header.line}) but no rows`))
     }
     const compiled = columns.filter((c) => c !== key).map((c) => ({ ...c, parse: Cell.parser(c) }))
     const width = source.header.names.length
-    const toItem = typeRow(file, width, key, compiled, scan.duplicates)
+    // `first`/`last`: the kept line of each repeated key; its other lines are left out, and the key
+    // is no longer a duplicate for `typeRow`.
+    const policy = options.duplicates ?? "reject"
+    const kept = new Set<number>()
+    if (policy !== "reject") for (const lines of scan.duplicates.values()) kept.add((policy === "first" ? lines[0] : lines[lines.length - 1]) as number)
+    const dropped = policy === "reject" ? 0 : [...scan.duplicates.values()].reduce((n, lines) => n + lines.length - 1, 0)
+    const duplicated = policy === "reject" ? scan.duplicates : new Map<string, ReadonlyArray<number>>()
+    const toItem = typeRow(file, width, key, compiled, duplicated)
+    const repeatedLine = (row: Reader.Row) => {
+      if (dropped === 0) return false
+      const k = trimmedKey(row, key.index)
+      return k !== "" && scan.duplicates.has(k) && !kept.has(row.line)
+    }
+    const simple = scan.blank === 0 && scan.trailing.length === 0 && scan.filtered === 0 && dropped === 0
+    const keep = (row: Reader.Row) =>
+      !Reader.isBlank(row) && !(scan.trailing.length > 0 && row.line > scan.lastKeyed) && wanted(row) && !repeatedLine(row)
     return {
       source,
       key,
       columns,
-      rowCount: scan.rows,
       blankRows: scan.blank,
       trailingLines: scan.trailing,
+      filteredRows: scan.filtered,
+      droppedDuplicates: dropped,
+      rowCount: scan.rows - dropped,
       duplicateKeys: scan.duplicates,
-      rows: Stream.mapChunks(source.rows, (chunk) => {
-        const kept = scan.blank === 0 && scan.trailing.length === 0 ? chunk : Chunk.filter(chunk, (row) => !Reader.isBlank(row) && !(scan.trailing.length > 0 && row.line > scan.lastKeyed))
-        return Chunk.map(kept, toItem)
-      })
+      rows: Stream.mapChunks(source.rows, (chunk) => Chunk.map(simple ? chunk : Chunk.filter(chunk, keep), toItem))
     }
   })
 

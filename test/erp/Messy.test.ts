@@ -99,3 +99,47 @@ describe("UTF-16 without a byte-order mark", () => {
       assert.include(e.message, `byte 1 is a NUL byte and the file looks like UTF-16 without a byte-order mark; set the encoding to "utf-16le" or "utf-16be"`)
     })))
 })
+
+describe("keys that repeat by design: Magento 2's advanced-pricing export (a row per customer group and tier)", () => {
+  const tiers = sample("magento2_advanced_pricing_tier_prices_repeated_skus.csv")
+  const columns = [{ name: "tier_price", type: "decimal" as const }]
+  it.effect("as it is, every row is rejected as a duplicate, naming the lines", () =>
+    provide(Effect.gen(function*() {
+      const { good, rejected } = yield* readCatalog(tiers, { key: "sku", columns })
+      assert.strictEqual(good.length, 0)
+      assert.strictEqual(rejected.length, 127)
+      assert.strictEqual(rejected[0]!.errors[0].reason, `the key "test-sample" appears 4 times (lines 2, 3, 4, 5): every row with it is rejected`)
+    })))
+
+  it.effect("`where` keeps the rows of one group and tier: one row per key, the others skipped and counted", () =>
+    provide(Effect.gen(function*() {
+      const { catalog, good, rejected } = yield* readCatalog(tiers, {
+        key: "sku",
+        columns,
+        where: [{ column: "tier_price_customer_group", values: ["ALL GROUPS"] }, { column: "tier_price_qty", values: ["2.0000"] }]
+      })
+      assert.deepStrictEqual(rejected, [])
+      assert.strictEqual(good.length, 32)
+      assert.strictEqual(catalog.rowCount, 32)
+      assert.strictEqual(catalog.filteredRows, 95)
+      assert.deepStrictEqual([good[0]!.line, good[0]!.key, BigDecimal.format(good[0]!.values.tier_price as BigDecimal.BigDecimal)], [2, "test-sample", "10"])
+    })))
+
+  it.effect("`duplicates: first | last` keeps one row per key", () =>
+    provide(Effect.gen(function*() {
+      for (const [policy, line] of [["first", 2], ["last", 5]] as const) {
+        const { catalog, good, rejected } = yield* readCatalog(tiers, { key: "sku", columns, duplicates: policy })
+        assert.deepStrictEqual(rejected, [])
+        assert.strictEqual(good.length, 32)
+        assert.strictEqual(catalog.droppedDuplicates, 95)
+        assert.strictEqual(good[0]!.line, line)
+      }
+    })))
+
+  it.effect("a `where` column the file does not have is refused, with a suggestion", () =>
+    provide(Effect.gen(function*() {
+      const e = yield* Effect.flip(readCatalog(tiers, { key: "sku", columns, where: [{ column: "tier_qty", values: ["1"] }] }))
+      assert.strictEqual(e.reason, "MissingColumns")
+      assert.include(e.message, `"tier_qty"`)
+    })))
+})
