@@ -28,9 +28,10 @@ interface Account {
 const project = (catalog: string, mapping: string, config: (writeBack: string) => string) => {
   const dir = mkdtempSync(join(tmpdir(), "catalog-sync-writeback-"))
   writeFileSync(join(dir, "m.ts"), mapping)
-  const configure = (unencodable: "refuse" | "replace") =>
-    writeFileSync(join(dir, "sync.config.ts"), config(`writeBack: { path: "./back.csv", unencodable: "${unencodable}" }`))
-  configure("refuse")
+  /** The write-back settings; `refuse` is the default. */
+  const configure = (unencodable?: "refuse" | "replace") =>
+    writeFileSync(join(dir, "sync.config.ts"), config(`writeBack: { path: "./back.csv"${unencodable === undefined ? "" : `, unencodable: "${unencodable}"`} }`))
+  configure()
   writeFileSync(join(dir, "emulator-account.json"), JSON.stringify(Seed.empty))
   // Each run lets the event loop turn, so the test worker keeps answering vitest while runs block.
   const cli = async (...args: Array<string>) => {
