@@ -177,6 +177,7 @@ export const planState = (config: ResolvedConfig, compiled: Compile.Compiled, in
     const hash = createHash("sha256")
     hash.update(input.mappingText)
     hash.update(JSON.stringify(config.policies))
+    hash.update(config.erp.writeBack.unencodable)
     const planKey = (k: KeyedText): void => {
       const key = k.key as string
       // Piece by piece (no joined copy of the texts): `key \0 erp \0 link \0 linked \0 others \0 base`.
