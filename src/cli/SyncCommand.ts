@@ -65,6 +65,8 @@ export const renderSummary = (s: Execute.RunSummary, runId: number): string => {
     for (const u of s.unconfirmed.slice(0, 20)) lines.push(`  ${u.key} ${u.path}: wrote ${u.wrote}, holds ${u.held}`)
   }
   for (const n of s.writeBack.notWritten.slice(0, 20)) lines.push(`  ${n.key}: ${n.message}`)
+  if (s.writeBack.replaced.length > 0) lines.push("", `Written back with "?" in place of what the ERP file cannot hold (${s.writeBack.replaced.length}):`)
+  for (const p of s.writeBack.replaced.slice(0, 20)) lines.push(`  ${p.key} ${p.path}: ${p.message}`)
   if (s.stop !== undefined) lines.push("", s.stop.message)
   return lines.join("\n")
 }
@@ -128,7 +130,8 @@ export const runSync = (args: SyncArgs, saved: Saved | undefined) =>
             erpRows: prepared.plan.inputs.erpRows,
             pipedriveProducts: prepared.plan.inputs.pipedriveProducts,
             mappingText,
-            now: now()
+            now: now(),
+            erpEncoding: prepared.source.dialect.encoding.name
           })
         }
         if (resumed.stop !== undefined) return yield* new SyncError({ message: resumed.stop.message })

@@ -144,7 +144,7 @@ const resolveInput = (source: string, baseDir: string, embedded: boolean, input:
       erp: {
         path: erpPath,
         dialect: input.erp.dialect,
-        writeBack: { path: writeBackPath, mode: input.erp.writeBack?.mode ?? "patch" }
+        writeBack: { path: writeBackPath, mode: input.erp.writeBack?.mode ?? "patch", unencodable: input.erp.writeBack?.unencodable ?? "refuse" }
       },
       mapping: abs(input.mapping),
       policies: {

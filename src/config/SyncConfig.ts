@@ -64,10 +64,19 @@ export const DialectInput = Schema.Struct({
   lineEnding: Schema.optionalWith(Schema.Literal("lf", "crlf", "cr"), { exact: true })
 })
 
+export const Unencodable = Schema.Literal("refuse", "replace")
+export type Unencodable = typeof Unencodable.Type
+
 export const WriteBackInput = Schema.Struct({
   path: Schema.String,
   /** `patch`: one row per changed or new product, key plus changed columns; `full`: the whole catalog. */
-  mode: Schema.optionalWith(Schema.Literal("patch", "full"), { default: () => "patch" as const })
+  mode: Schema.optionalWith(Schema.Literal("patch", "full"), { default: () => "patch" as const }),
+  /**
+   * A Pipedrive value with characters the ERP file's encoding cannot hold (an emoji in a
+   * Windows-1252 file): `refuse` leaves it out and shows it in every plan until it can be written;
+   * `replace` writes `?` in place of each such character and lists what was replaced.
+   */
+  unencodable: Schema.optionalWith(Unencodable, { default: () => "refuse" as const })
 })
 
 export const ErpInput = Schema.Struct({
@@ -151,7 +160,7 @@ export interface ResolvedConfig {
   readonly erp: {
     readonly path: string
     readonly dialect: Dialect
-    readonly writeBack: { readonly path: string; readonly mode: "patch" | "full" }
+    readonly writeBack: { readonly path: string; readonly mode: "patch" | "full"; readonly unencodable: Unencodable }
   }
   readonly mapping: string
   readonly policies: {

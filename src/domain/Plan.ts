@@ -111,6 +111,26 @@ export const Totals = Schema.Struct({
 })
 export type Totals = typeof Totals.Type
 
+/**
+ * A value bound for the ERP write-back that the file's encoding cannot hold
+ * (`erp.writeBack.unencodable`). `refused`: left out of the write-back — the rest of the row is
+ * written — and planned again on every run until it can be written: it needs a person (change the
+ * value, or choose `replace`). `replaced`: written with `written`, `?` in place of `characters`.
+ */
+export const WriteBackProblem = Schema.Struct({
+  key: Schema.String,
+  path: Schema.String,
+  column: Schema.String,
+  /** The value as it would be written, before any replacement. */
+  value: Schema.String,
+  characters: Schema.Array(Schema.String),
+  encoding: Schema.String,
+  resolution: Schema.Literal("refused", "replaced"),
+  written: Schema.optional(Schema.String),
+  message: Schema.String
+})
+export type WriteBackProblem = typeof WriteBackProblem.Type
+
 export class Plan extends Schema.Class<Plan>("Plan")({
   version: Schema.Literal(version),
   createdAt: Schema.String,
@@ -123,7 +143,9 @@ export class Plan extends Schema.Class<Plan>("Plan")({
   notes: Schema.Array(Note),
   fieldsToCreate: Schema.Array(Schema.Struct({ label: Schema.String, type: Schema.String, options: Schema.Array(Schema.String) })),
   guards: Schema.Array(Guard),
-  totals: Totals
+  totals: Totals,
+  /** Write-back values the ERP file cannot hold (see `WriteBackProblem`); `refused` ones need attention. */
+  writeBackProblems: Schema.optionalWith(Schema.Array(WriteBackProblem), { default: () => [] })
 }) {}
 
 export const PlanJson = Schema.parseJson(Plan)

@@ -14,6 +14,7 @@ import * as Cell from "./Cell.js"
 import type * as Dialect from "./Dialect.js"
 import * as Encoding from "./Encoding.js"
 import * as FileError from "./FileError.js"
+import * as Formula from "./Formula.js"
 import * as Reader from "./Reader.js"
 import * as RowError from "./RowError.js"
 
@@ -192,7 +193,10 @@ const keyHash = (key: string): number => {
   return (a >>> 0) * 2097152 + (b >>> 11)
 }
 
-const trimmedKey = (row: Reader.Row, keyIndex: number): string => row.cells[keyIndex]?.trim() ?? ""
+/** A row's key: its key cell trimmed, with the write-back's formula `'` undone (see `Formula`). */
+export const keyOf = (cells: ReadonlyArray<string>, keyIndex: number): string => Formula.restore(cells[keyIndex]?.trim() ?? "")
+
+const trimmedKey = (row: Reader.Row, keyIndex: number): string => keyOf(row.cells, keyIndex)
 
 /**
  * Runs `f` over every row, synchronously inside the per-chunk callback. Returning a shared
@@ -286,7 +290,7 @@ const typeRow = (
 ) =>
 (row: Reader.Row): Item => {
   const cells = row.cells
-  const keyText = cells[key.index]?.trim() ?? ""
+  const keyText = keyOf(cells, key.index)
   const errors: Array<RowError.RowError> = []
   const fail = (reason: string, column?: string) => errors.push(RowError.make(file, row.line, reason, column, keyText))
   if (row.problem !== undefined) fail(`malformed: ${row.problem}`)

@@ -7,6 +7,7 @@
 import type { BigDecimal } from "effect"
 import { Either } from "effect"
 import * as Money from "../domain/Money.js"
+import * as Formula from "./Formula.js"
 
 export type ColumnType = "text" | "decimal" | "integer" | "boolean"
 
@@ -123,12 +124,13 @@ export const parser = (column: Resolved): Parser => {
   const isNull = (t: string): boolean => (t === "" ? emptyIsNull : !onlyEmpty && nulls.has(t.toLowerCase()))
   switch (column.type) {
     case "text":
+      // The `'` the write-back put before a formula is undone (see `Formula`).
       return column.trim
         ? (text) => {
           const t = text.trim()
-          return isNull(t) ? null : t
+          return isNull(t) ? null : Formula.restore(t)
         }
-        : (text) => (isNull(text.trim()) ? null : text)
+        : (text) => (isNull(text.trim()) ? null : Formula.restore(text))
     case "decimal":
       return (text) => (isNull(text.trim()) ? null : decimalOrInvalid(text, column.format))
     case "integer":

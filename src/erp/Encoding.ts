@@ -255,6 +255,30 @@ export const unencodable = (text: string, name: Name): string | undefined => {
   return text
 }
 
+/** The character an encoding's writer puts in place of one it cannot represent. */
+export const replacement = "?"
+
+/** Whether the encoding holds every character (a Unicode encoding). */
+export const isUnicode = (name: Name): boolean => name === "utf-8" || name === "utf-16le" || name === "utf-16be"
+
+const fits = (char: string, name: Name): boolean => iconv.decode(iconv.encode(char, name), name) === char
+
+/** Every distinct character of `text` the encoding cannot represent, in order of appearance. */
+export const unencodableAll = (text: string, name: Name): ReadonlyArray<string> => {
+  if (isUnicode(name) || fits(text, name)) return []
+  const out: Array<string> = []
+  for (const char of text) if (!out.includes(char) && !fits(char, name)) out.push(char)
+  return out
+}
+
+/** `text` with each character the encoding cannot represent (a whole code point) replaced by `replacement`. */
+export const replaceUnencodable = (text: string, name: Name): string => {
+  if (isUnicode(name) || fits(text, name)) return text
+  let out = ""
+  for (const char of text) out += fits(char, name) ? char : replacement
+  return out
+}
+
 /**
  * Encodes text for writing; the byte-order mark is written separately (see `bom`). In UTF-8, an
  * escaped byte (a damaged cell read from the file) is written back as that very byte.

@@ -3,23 +3,20 @@
  * formatted the way the column already writes them (decimal separator, number of decimals, boolean
  * spelling), and formula neutralisation for text that a spreadsheet would execute.
  *
- * Neutralisation rule: a text value that starts with `=`, `+`, `-`, `@`, a tab or a carriage return
- * gets a leading `'` — unless the whole value is a plain number (`-12,50`, `+49 30 1234`), which no
- * spreadsheet runs as a formula. Numbers written from numeric values are never touched.
+ * Neutralisation follows `Formula` (a leading `'` before what a spreadsheet would run, undone exactly
+ * when the ERP file is read). Numbers written from numeric values are never touched.
  */
 import { BigDecimal } from "effect"
 import * as Money from "../domain/Money.js"
 import * as Cell from "./Cell.js"
 import * as Dialect from "./Dialect.js"
-
-const formulaStart = /^[=+\-@\t\r]/
-const plainNumber = /^[+-]?\d+(?:[.,' ]\d+)*$/
+import * as Formula from "./Formula.js"
 
 /** Whether a text would be run as a formula by a spreadsheet. */
-export const isFormula = (text: string): boolean => formulaStart.test(text) && !plainNumber.test(text)
+export const isFormula = Formula.isFormula
 
-/** Prefixes a `'` to text a spreadsheet would run as a formula (see the module comment). */
-export const neutralise = (text: string): string => (isFormula(text) ? `'${text}` : text)
+/** Prefixes a `'` to text a spreadsheet would run as a formula (see `Formula`). */
+export const neutralise = Formula.neutralise
 
 export interface Layout {
   readonly delimiter: string

@@ -10,17 +10,21 @@
  *   change carry its current value, so an empty cell always means "empty". A file without a header
  *   row gets whole rows, since a subset of unnamed columns could not be imported.
  *
- * Values that come from Pipedrive are neutralised against formula execution (see `Serialize`);
- * cells copied from the ERP's own file are not touched.
+ * Values that come from Pipedrive are neutralised against formula execution (see `Formula`; the
+ * reader undoes it exactly); cells copied from the ERP's own file are not touched. A value the
+ * file's encoding cannot hold is refused on its own — that cell is left as it is and listed in the
+ * summary (a new product whose key cannot be held is left out whole) — and every other change is
+ * written.
  */
 import type { FileSystem } from "@effect/platform"
 import { Effect, Option, Stream } from "effect"
 import * as AtomicFile from "./AtomicFile.js"
-import type * as Catalog from "./Catalog.js"
+import * as Catalog from "./Catalog.js"
 import type * as Cell from "./Cell.js"
 import * as Dialect from "./Dialect.js"
 import * as Encoding from "./Encoding.js"
 import * as FileError from "./FileError.js"
+import * as Formula from "./Formula.js"
 import * as Serialize from "./Serialize.js"
 
 export type Mode = "patch" | "full"
@@ -43,13 +47,25 @@ export interface Summary {
   readonly neutralised: number
   /** Updates whose key is not in the file, or is on more than one row: not applied. */
   readonly notApplied: ReadonlyArray<string>
+  /** Values the file's encoding cannot hold: not written (the rest of their row is). */
+  readonly refused: ReadonlyArray<Refused>
+}
+
+/** A value not written because the file's encoding cannot hold it. */
+export interface Refused {
+  readonly key: string
+  readonly column: string
+  readonly value: string
+  /** The characters the encoding cannot hold. */
+  readonly characters: ReadonlyArray<string>
+  readonly message: string
 }
 
 const show = (s: string) => JSON.stringify(s)
 
 /**
  * Writes the changes to `path` in `mode`. Fails before writing anything when a change names a
- * column the file does not have or a value the file's encoding cannot hold.
+ * column the file does not have; a value the file's encoding cannot hold is left out and listed.
  */
 export const write = (
   catalog: Catalog.Catalog,
@@ -69,21 +85,31 @@ export const write = (
     const fallback: "." | "," = dialect.decimal === "comma" || (dialect.decimal === "auto" && decimals.includes("comma") && !decimals.includes("point")) ? "," : "."
     const lineBreak = Dialect.lineBreak(dialect.lineEnding)
 
-    // Check every change before writing anything.
+    // Check every change before writing anything; leave out what the encoding cannot hold.
     const problems: Array<string> = []
     const changed = new Set<number>()
-    const all = [...changes.updates.values(), ...changes.creates.map((c) => c.values)]
-    for (const values of all) {
+    const refused: Array<Refused> = []
+    const encodable = (key: string, column: string, v: Cell.Value): boolean => {
+      if (typeof v !== "string") return true
+      const characters = Encoding.unencodableAll(v, dialect.encoding.name)
+      if (characters.length === 0) return true
+      refused.push({ key, column, value: v, characters, message: `${show(v)} (column ${show(column)}) holds ${characters.map(show).join(", ")}, which ${dialect.encoding.name} cannot encode` })
+      return false
+    }
+    const keep = (key: string, values: Readonly<Record<string, Cell.Value>>): Record<string, Cell.Value> => {
+      const out: Record<string, Cell.Value> = {}
       for (const [name, v] of Object.entries(values)) {
         const at = indexOf.get(name)
         if (at === undefined) problems.push(`column ${show(name)} is not in the file`)
-        else if (at !== keyIndex) changed.add(at)
-        if (typeof v === "string") {
-          const bad = Encoding.unencodable(v, dialect.encoding.name)
-          if (bad !== undefined) problems.push(`${show(v)} (column ${show(name)}) holds ${show(bad)}, which ${dialect.encoding.name} cannot encode`)
+        else if (encodable(key, name, v)) {
+          if (at !== keyIndex) changed.add(at)
+          out[name] = v
         }
       }
+      return out
     }
+    const updates = new Map([...changes.updates].map(([key, values]) => [key, keep(key, values)] as const).filter(([, values]) => Object.keys(values).length > 0))
+    const newRows = changes.creates.flatMap((c) => (encodable(c.key, catalog.key.name, c.key) ? [{ key: c.key, values: keep(c.key, c.values) }] : []))
     if (problems.length > 0) {
       return Effect.fail(FileError.make(path, "Unwritable", `write-back refused: ${[...new Set(problems)].slice(0, 10).join("; ")}`))
     }
@@ -94,7 +120,7 @@ export const write = (
     const seen = new Set<string>()
     const text = (name: string, v: Cell.Value, original: string): string => {
       const f = Serialize.value(v, byName.get(name), original, fallback)
-      if (f.numeric || !Serialize.isFormula(f.text)) return f.text
+      if (f.numeric || !Formula.needsQuote(f.text)) return f.text
       neutralised++
       return Serialize.neutralise(f.text)
     }
@@ -123,8 +149,8 @@ export const write = (
     const body = source.rows.pipe(
       Stream.filterMap((row) => {
         remember(row.cells)
-        const key = row.cells[keyIndex]?.trim() ?? ""
-        const values = changes.updates.get(key)
+        const key = Catalog.keyOf(row.cells, keyIndex)
+        const values = updates.get(key)
         const applicable = values !== undefined && !catalog.duplicateKeys.has(key)
         if (applicable) seen.add(key)
         if (mode === "patch" && !applicable) return Option.none()
@@ -139,7 +165,7 @@ export const write = (
       })
     )
     const creates = Stream.suspend(() => {
-      const lines = changes.creates.map((c) => {
+      const lines = newRows.map((c) => {
         rows++
         const blank = Array<string>(width).fill("")
         blank[keyIndex] = text(catalog.key.name, c.key, "")
@@ -160,9 +186,10 @@ export const write = (
         mode,
         rows,
         updated,
-        created: changes.creates.length,
+        created: newRows.length,
         neutralised,
-        notApplied: [...changes.updates.keys()].filter((k) => !seen.has(k))
+        notApplied: [...updates.keys()].filter((k) => !seen.has(k)),
+        refused
       }))
     )
   })

@@ -17,7 +17,6 @@ import * as Catalog from "../erp/Catalog.js"
 import type * as Cell from "../erp/Cell.js"
 import * as Writer from "../erp/Writer.js"
 import type * as Compile from "../mapping/Compile.js"
-import * as Erp from "../mapping/Erp.js"
 import * as Wire from "../mapping/Wire.js"
 import { Pipedrive } from "../pipedrive/Pipedrive.js"
 import type { PipedriveError } from "../pipedrive/PipedriveError.js"
@@ -28,6 +27,7 @@ import { Store } from "../store/Store.js"
 import type { StoreError } from "../store/StoreError.js"
 import * as Outcome from "./Outcome.js"
 import * as Prepare from "./Prepare.js"
+import * as WriteBackCheck from "./WriteBackCheck.js"
 
 /** Why a run stopped before sending everything. */
 export type StopReason = "budget" | "token-cap" | "max-writes"
@@ -89,8 +89,10 @@ export interface RunSummary {
     readonly pending: number
     readonly file?: Writer.Summary
     readonly error?: string
-    /** ERP-bound operations a CSV cannot carry (row deletes). */
+    /** ERP-bound changes not written: row deletes a CSV cannot carry, values the file cannot hold. */
     readonly notWritten: ReadonlyArray<{ readonly key: string; readonly message: string }>
+    /** Values written with `?` in place of characters the file cannot hold (`erp.writeBack.unencodable: "replace"`). */
+    readonly replaced: ReadonlyArray<Plan.WriteBackProblem>
   }
   /**
    * API tokens and requests: `used`/`requests` by this execution (writes and lookups), `planned` the
@@ -326,7 +328,8 @@ const recordErpOps = (compiled: Compile.Compiled, plan: Plan.Plan, runId: number
 /**
  * Writes every pending write-back (this run's and earlier runs' not yet imported) as the configured
  * CSV, in the ERP file's dialect, atomically. Nothing is written when nothing is pending and no
- * write-back file exists yet.
+ * write-back file exists yet. A pending value the file cannot hold (recorded before the plan checked
+ * for them) is not written and no longer pending: the next plan plans it afresh.
  */
 export const writeBack = (erp: ResolvedConfig["erp"], compiled: Compile.Compiled) =>
   Effect.gen(function*() {
@@ -342,7 +345,7 @@ export const writeBack = (erp: ResolvedConfig["erp"], compiled: Compile.Compiled
       if (f === undefined || column === undefined) continue
       const value = Field.fromJson(JSON.stringify(p.value))
       const decimal = catalog.columns.find((c) => c.name === column)?.format.decimal === "comma" ? "," : "."
-      const cell: Cell.Value = value === null ? null : typeof value === "object" && "amount" in value ? value.amount : Erp.toCell(compiled, f, value, { decimal })
+      const cell = WriteBackCheck.cellValue(compiled, f, value, decimal)
       const row = byKey.get(p.key) ?? {}
       row[column] = cell
       byKey.set(p.key, row)
@@ -359,7 +362,12 @@ export const writeBack = (erp: ResolvedConfig["erp"], compiled: Compile.Compiled
       if (inFile.has(key)) updates.set(key, values)
       else creates.push({ key, values })
     }
-    return yield* Writer.write(catalog, erp.writeBack.path, erp.writeBack.mode, { updates, creates })
+    const summary = yield* Writer.write(catalog, erp.writeBack.path, erp.writeBack.mode, { updates, creates })
+    for (const r of summary.refused) {
+      const path = compiled.fields.find((f) => f.erp?.column === r.column)?.path
+      if (path !== undefined) yield* store.clearPendingWriteback(r.key as Sku, path)
+    }
+    return summary
   })
 
 /**
@@ -485,6 +493,8 @@ export const execute = (
       if (Either.isLeft(w)) writeBackError = w.left.message
       else file = w.right
     }
+    for (const p of plan.writeBackProblems) if (p.resolution === "refused") notWritten.push({ key: p.key, message: `${p.path}: ${p.message}` })
+    for (const r of file?.refused ?? []) notWritten.push({ key: r.key, message: `write-back refused: ${r.message}` })
     const pendingAfter = (yield* store.pendingWritebacks).length
 
     const after = yield* pd.accounting
@@ -503,7 +513,7 @@ export const execute = (
       conflictsHeld: plan.conflicts.length,
       agreements: plan.agreements.length,
       links: plan.links.length,
-      writeBack: { pending: pendingAfter, ...(file === undefined ? {} : { file }), ...(writeBackError === undefined ? {} : { error: writeBackError }), notWritten },
+      writeBack: { pending: pendingAfter, ...(file === undefined ? {} : { file }), ...(writeBackError === undefined ? {} : { error: writeBackError }), notWritten, replaced: plan.writeBackProblems.filter((p) => p.resolution === "replaced") },
       tokens: { used: after.total.tokens - before.tokens, planned: plan.totals.tokens, requests: after.total.requests - before.requests, run: after.total.tokens, runRequests: after.total.requests },
       elapsedMs: (yield* Clock.currentTimeMillis) - started
     }

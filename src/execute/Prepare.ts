@@ -13,6 +13,7 @@ import * as Currency from "../domain/Currency.js"
 import * as Field from "../domain/Field.js"
 import type * as Plan from "../domain/Plan.js"
 import * as Catalog from "../erp/Catalog.js"
+import type * as Encoding from "../erp/Encoding.js"
 import type * as Cell from "../erp/Cell.js"
 import * as Reader from "../erp/Reader.js"
 import * as Rejects from "../erp/Rejects.js"
@@ -26,6 +27,7 @@ import * as Wire from "../mapping/Wire.js"
 import { Pipedrive } from "../pipedrive/Pipedrive.js"
 import * as Planner from "../plan/Planner.js"
 import * as Pull from "./Pull.js"
+import * as WriteBackCheck from "./WriteBackCheck.js"
 import * as ProductJson from "../store/ProductJson.js"
 import { erpUnreadable, type KeyedText, Store } from "../store/Store.js"
 
@@ -136,7 +138,8 @@ export const prepare = (config: ResolvedConfig, mapping: MappingInput, mappingTe
       erpRows: catalog.rowCount,
       pipedriveProducts: live,
       mappingText,
-      now
+      now,
+      erpEncoding: catalog.source.dialect.encoding.name
     })
     const prepared: Prepared = { plan, compiled, source: catalog.source, rejects, rejectsFile, pull: pulled }
     return prepared
@@ -150,6 +153,8 @@ export interface PlanStateInput {
   readonly pipedriveProducts: number
   readonly mappingText: string
   readonly now: string
+  /** The ERP file's encoding: what the write-back can hold (see `WriteBackCheck`). */
+  readonly erpEncoding: Encoding.Name
 }
 
 /**
@@ -172,6 +177,7 @@ export const planState = (config: ResolvedConfig, compiled: Compile.Compiled, in
     const hash = createHash("sha256")
     hash.update(input.mappingText)
     hash.update(JSON.stringify(config.policies))
+    hash.update(config.erp.writeBack.unencodable)
     const planKey = (k: KeyedText): void => {
       const key = k.key as string
       // Piece by piece (no joined copy of the texts): `key \0 erp \0 link \0 linked \0 others \0 base`.
@@ -212,11 +218,12 @@ export const planState = (config: ResolvedConfig, compiled: Compile.Compiled, in
     yield* store.forEachKeyText(planKey)
     for (const [k, m] of [...pending].sort()) for (const [path, v] of [...m].sort()) hash.update(`${k}\u0000${path}\u0000${Field.toJson(path, v)}`)
     const lastRun = yield* store.lastRun({ status: "succeeded" })
-    return acc.finish({
+    const plan = acc.finish({
       erpRows: input.erpRows,
       lastErpRows: Option.getOrUndefined(lastRun)?.erpRows ?? undefined,
       pipedriveProducts: input.pipedriveProducts,
       hash: hash.digest("hex"),
       now: input.now
     })
+    return WriteBackCheck.check(plan, { compiled, encoding: input.erpEncoding, unencodable: config.erp.writeBack.unencodable, pending })
   })

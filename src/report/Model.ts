@@ -128,6 +128,9 @@ export const fromPlan = (plan: Plan.Plan, extra: PlanExtra = {}): Report => {
   if (plan.ambiguities.length > 0) {
     sections.push({ name: "ambiguities", title: "Ambiguous product codes (left untouched)", marker: "?", lines: plan.ambiguities.map((a) => `${a.key}  ${a.message}`) })
   }
+  if (plan.writeBackProblems.length > 0) {
+    sections.push({ name: "write-back", title: `Write-back values the ERP file cannot hold (${plan.writeBackProblems.length})`, marker: "!", lines: plan.writeBackProblems.map((p) => `${p.key} ${p.path}: ${p.message}`) })
+  }
   if (plan.notes.length > 0) {
     sections.push({ name: "notes", title: `Notes (${plan.notes.length})`, marker: "·", lines: plan.notes.map((n) => `${n.key}${n.path ? ` ${n.path}` : ""}: ${n.message}`) })
   }
