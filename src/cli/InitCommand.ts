@@ -1,105 +1,73 @@
 /**
  * `catalog-sync init [CSV]`: a starting point for a new ERP export. Inspects the CSV (encoding,
- * delimiter, decimals, header), then writes `sync.config.ts` with that dialect and
- * `mappings/<name>.ts` with the columns matched to Pipedrive fields by their usual names (sku,
- * Artikelnummer → key; name, Bezeichnung → name; price, Preis, VK → prices.EUR.price …); columns it
- * cannot place are listed in the mapping as commented custom-field suggestions. Never overwrites.
+ * delimiter, decimals, header) and reads its data, then writes `sync.config.ts` with that dialect and
+ * `mappings/<name>.ts` with the guesses of `InitGuess` (the key, the usual fields, prices in the
+ * currency the cells are in), each to check marked `// CHECK:`; columns it cannot place are listed
+ * as commented custom-field suggestions. The config starts the bundled emulator on an empty account.
+ * What it wrote is checked as `config check` and `plan` will (config, mapping, header, currencies);
+ * it never overwrites a file.
  */
 import { Args, Command, Options } from "@effect/cli"
 import { FileSystem, Path } from "@effect/platform"
-import { Console, Data, Effect, Option } from "effect"
+import { Console, Data, Effect, Either, Option } from "effect"
+import * as Loader from "../config/Loader.js"
+import * as Currency from "../domain/Currency.js"
+import * as Problem from "../domain/Problem.js"
 import * as Inspect from "../erp/Inspect.js"
-import type { Target } from "../mapping/Mapping.js"
+import * as Compile from "../mapping/Compile.js"
+import * as Load from "../mapping/Load.js"
+import * as InitGuess from "./InitGuess.js"
 import * as Output from "./Output.js"
+import { emptyAccount } from "./Target.js"
 
 export class InitError extends Data.TaggedError("InitError")<{ readonly message: string }> {}
-
-/** A column name without case, accents, spaces or punctuation: `Netto-VK` → `nettovk`. */
-export const normalise = (name: string): string =>
-  name.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/ß/g, "ss").replace(/[^a-z0-9]/g, "")
-
-const names = (...n: Array<string>) => new Set(n)
-
-const known: ReadonlyArray<readonly [Target | "key", ReadonlySet<string>]> = [
-  ["key", names("sku", "artikelnummer", "artnr", "artikelnr", "ordernumber", "code", "itemcode", "productcode", "articlenumber", "itemnumber", "itemno", "defaultcode", "internalreference", "productnumber", "partnumber", "materialnummer", "material")],
-  ["name", names("name", "bezeichnung", "artikelname", "artikelbezeichnung", "productname", "title", "itemname", "produktname")],
-  ["description", names("description", "beschreibung", "longdescription", "langtext", "produktbeschreibung", "details")],
-  ["unit", names("unit", "einheit", "uom", "unitofmeasure", "mengeneinheit", "verkaufseinheit", "me")],
-  ["tax", names("tax", "taxrate", "vat", "vatrate", "mwst", "steuersatz", "steuersatzin", "ust", "taxpercent", "steuer")],
-  ["category", names("category", "kategorie", "warengruppe", "productgroup", "categoryname", "productcategory", "artikelgruppe")],
-  ["linkable", names("active", "aktiv", "isactive", "enabled")],
-  ["prices.EUR.price", names("price", "preis", "vk", "salesprice", "listprice", "unitprice", "nettovk", "verkaufspreis", "vkpreis", "vknetto")],
-  ["prices.EUR.cost", names("cost", "ek", "costprice", "purchaseprice", "einkaufspreis", "standardprice", "ekpreis", "eknetto")]
-]
-
-const currencies = new Set(["eur", "usd", "chf", "gbp", "jpy", "sek", "nok", "dkk", "pln", "czk", "cad", "aud", "huf"])
-const pricePart = (word: string): "price" | "cost" | undefined =>
-  ["price", "preis", "vk"].includes(word) ? "price" : ["cost", "ek"].includes(word) ? "cost" : undefined
-
-/** `price_usd`, `EK CHF`, `usd_price` → a price target in that currency. */
-const currencyPrice = (n: string): Target | undefined => {
-  for (const [a, b] of [[n.slice(0, -3), n.slice(-3)], [n.slice(3), n.slice(0, 3)]] as const) {
-    const part = pricePart(a)
-    if (part !== undefined && currencies.has(b)) return `prices.${b.toUpperCase()}.${part}`
-  }
-  return undefined
-}
-
-export interface Suggestion {
-  readonly column: string
-  readonly kind: Inspect.Kind
-  readonly decimal?: string
-  /** The Pipedrive field it was matched with; `undefined` when none: a custom-field suggestion. */
-  readonly target: Target | "key" | undefined
-}
-
-/** Matches each column to at most one target, each target to at most one column (the first). */
-export const suggest = (columns: ReadonlyArray<Inspect.ColumnReport>): ReadonlyArray<Suggestion> => {
-  const taken = new Set<string>()
-  return columns.map((c) => {
-    const n = normalise(c.name)
-    const target = known.find(([t, set]) => set.has(n) && !taken.has(t))?.[0] ?? currencyPrice(n)
-    const free = target !== undefined && !taken.has(target) ? target : undefined
-    if (free !== undefined) taken.add(free)
-    return { column: c.name, kind: c.kind, ...(c.decimal === undefined ? {} : { decimal: c.decimal }), target: free }
-  })
-}
 
 const q = (s: string) => JSON.stringify(s)
 const label = (column: string) => column.replace(/[_-]+/g, " ").replace(/\s+/g, " ").trim().replace(/^./, (c) => c.toUpperCase())
 
-const fieldLine = (s: Suggestion, target: string): string => {
+const fieldLine = (s: InitGuess.Suggestion, target: string): string => {
   const parts = [`erp: ${q(s.column)}`]
   if (target === "linkable") parts.push(`type: "boolean"`)
-  else if (s.kind === "decimal" || s.kind === "integer") {
+  else if (s.money === true) {
+    parts.push(`type: "money"`)
+    if (s.moneyDecimal !== undefined) parts.push(`decimal: ${q(s.moneyDecimal)}`)
+  } else if (s.kind === "decimal" || s.kind === "integer") {
     if (target.startsWith("custom.") || target === "tax") parts.push(`type: "decimal"`)
     if (s.decimal === "mixed") parts.push(`decimal: "auto"`)
   }
   return `${q(target)}: { ${parts.join(", ")} }`
 }
 
+const checkNote = (s: InitGuess.Suggestion) => (s.check === undefined ? "" : ` // CHECK: ${s.check}`)
+
 /** The mapping module's text. */
-export const mappingText = (csv: string, suggestions: ReadonlyArray<Suggestion>): string => {
-  const key = suggestions.find((s) => s.target === "key")
-  const keyColumn = key ?? suggestions[0]
-  const matched = suggestions.filter((s) => s.target !== undefined && s.target !== "key")
-  const rest = suggestions.filter((s) => s.target === undefined && s !== keyColumn)
+export const mappingText = (csv: string, g: InitGuess.Guess): string => {
+  const matched = g.suggestions.filter((s) => s.target !== undefined && s.target !== "key")
+  const rest = g.suggestions.filter((s) => s.target === undefined)
+  const name = (s: InitGuess.Suggestion) =>
+    s.target === "name" && g.nameFallback !== undefined
+      ? `"name": { erp: [${q(s.column)}, ${q(g.nameFallback)}], compute: (row) => String(row[${q(s.column)}] ?? row[${q(g.nameFallback)}] ?? "") }`
+      : fieldLine(s, s.target as string)
+  const fieldLines = matched.map((s) => (s.commented === true ? `    // ${name(s)},${checkNote(s)}` : `    ${name(s)},${checkNote(s)}`))
   const lines = [
-    `// The mapping of ${csv} to Pipedrive products, written by \`catalog-sync init\` from the file's header.`,
-    "// Check each match; docs/mapping.md describes every option. Run `catalog-sync plan` to see what it would change.",
+    `// The mapping of ${csv} to Pipedrive products, written by \`catalog-sync init\` from the file's header and data.`,
+    "// Each guess to check is marked CHECK; docs/mapping.md describes every option. `catalog-sync plan` shows what it would change.",
     `import { defineMapping } from "catalog-sync"`,
     "",
     "export default defineMapping({",
-    ...(key === undefined ? [`  // CHECK: no column has a usual key name (sku, Artikelnummer, code …): the first column is the key.`] : []),
-    `  key: { erp: ${q(keyColumn?.column ?? "sku")}, pipedrive: "code" },`,
+    ...(g.keyCheck === undefined ? [] : [`  // CHECK: ${g.keyCheck}`]),
+    ...(g.variantsOf === undefined
+      ? []
+      : [`  // CHECK: ${q(g.variantsOf)} repeats: the file lists variants. Variants are not supported yet: each variant SKU becomes a product of its own.`]),
+    `  key: { erp: ${q(g.key)}, pipedrive: "code" },`,
     "  fields: {",
-    ...matched.map((s, i) => `    ${fieldLine(s, s.target as string)}${i < matched.length - 1 || rest.length > 0 ? "," : ""}`),
+    ...fieldLines,
     ...(rest.length === 0
       ? []
       : [
         "    // Columns without a usual Pipedrive field. To sync one, uncomment it: it becomes a custom field of that",
         "    // label (create it in Pipedrive, or set createMissingFields: true below).",
-        ...rest.map((s) => `    // ${fieldLine(s, `custom.${label(s.column)}`)},`)
+        ...rest.map((s) => `    // ${fieldLine(s, `custom.${label(s.column)}`)},${checkNote(s)}`)
       ]),
     "  }",
     "})",
@@ -118,12 +86,19 @@ export const configText = (report: Inspect.Report, csvPath: string, mappingPath:
   ]
   return [
     `// catalog-sync configuration, written by \`catalog-sync init\` for ${csvPath}.`,
-    "// With PIPEDRIVE_API_TOKEN and PIPEDRIVE_COMPANY_DOMAIN set it talks to your Pipedrive; without, to the bundled emulator.",
     "// Every setting is described in the README (Configuration).",
     `import { defineConfig } from "catalog-sync"`,
     "",
     "export default defineConfig({",
-    `  pipedrive: { plan: "lite" },`,
+    "  pipedrive: {",
+    "    // CHECK: your company's Pipedrive plan. It sets the request rate (per 2 s: lite 20, growth 40, premium 100,",
+    "    // ultimate 120). \"lite\", the lowest, is safe on every account; set yours to sync faster.",
+    `    plan: "lite",`,
+    "    // Without PIPEDRIVE_API_TOKEN set, catalog-sync syncs with its bundled emulator, which starts here from an",
+    "    // empty account (kept in emulator-account.json beside the state). To sync your real Pipedrive, set",
+    "    // PIPEDRIVE_API_TOKEN and PIPEDRIVE_COMPANY_DOMAIN (or companyDomain here); this line is then not used.",
+    `    emulator: { seed: "empty" }`,
+    "  },",
     "  erp: {",
     `    path: ${q(csvPath)},`,
     `    dialect: { ${dialect.join(", ")} }`,
@@ -140,6 +115,29 @@ export const configText = (report: Inspect.Report, csvPath: string, mappingPath:
     ""
   ].join("\n")
 }
+
+/**
+ * What `config check` and `plan` check before anything is read from Pipedrive, on the files init
+ * wrote: the configuration, the mapping's shape, and the mapping against the header and the empty
+ * account's currencies.
+ */
+const checkWritten = (configFile: string, header: ReadonlyArray<string>) =>
+  Effect.gen(function*() {
+    const config = yield* Loader.load(Option.some(configFile)).pipe(Effect.either)
+    if (Either.isLeft(config)) return config.left.problems
+    const mapping = yield* Load.load(config.right.mapping).pipe(Effect.either)
+    if (Either.isLeft(mapping)) return mapping.left.problems
+    const compiled = Compile.compile(mapping.right, {
+      header,
+      fields: [],
+      currencies: Currency.registry(emptyAccount.currencies.map((c) => [c.code, c.decimal_points] as const)),
+      pins: [],
+      mode: config.right.policies.mode,
+      conflicts: config.right.policies.conflicts,
+      source: config.right.mapping
+    })
+    return Either.isLeft(compiled) ? compiled.left : []
+  })
 
 const csv = Args.text({ name: "CSV" }).pipe(Args.withDescription("the ERP export to start from (default: the only .csv file in the folder)"), Args.optional)
 const dir = Options.text("dir").pipe(Options.withDefault("."), Options.withDescription("the folder to write sync.config.ts and mappings/ in"))
@@ -179,25 +177,42 @@ export const command = Command.make("init", { csv, dir, name, json: Output.jsonO
       const r = path.relative(base, file).split(path.sep).join("/")
       return r.startsWith(".") || path.isAbsolute(r) ? r : `./${r}`
     }
-    const suggestions = suggest(report.columns)
+    const fileDecimal = report.decimal === "point" || report.decimal === "comma" ? report.decimal : "auto"
+    const data = yield* InitGuess.profiles(csvFile, {})
+    const g = InitGuess.guess(report.columns, data.columns, data.rows, fileDecimal)
     yield* fs.makeDirectory(path.dirname(mappingFile), { recursive: true })
-    yield* fs.writeFileString(mappingFile, mappingText(path.basename(csvFile), suggestions))
+    yield* fs.writeFileString(mappingFile, mappingText(path.basename(csvFile), g))
     yield* fs.writeFileString(configFile, configText(report, relative(csvFile), relative(mappingFile)))
-    if (args.json) return yield* Console.log(JSON.stringify({ config: configFile, mapping: mappingFile, csv: csvFile, dialect: { encoding: report.encoding.name, delimiter: report.delimiter, decimal: report.decimal, skipLines: report.skipLines }, suggestions }, null, 2))
-    const paint = Output.stdoutPaint()
-    yield* Console.log([
-      `Wrote ${configFile}`,
-      `  and ${mappingFile}`,
-      "",
-      `${path.basename(csvFile)}: ${report.encoding.name}, delimiter ${report.delimiter === "\t" ? "tab" : q(report.delimiter)}, decimals ${report.decimal}, ${report.rowCount} rows${report.rowErrorCount > 0 ? paint.tone("bad", `, ${report.rowErrorCount} row errors (see catalog-sync inspect)`) : ""}`,
-      "",
-      Output.table(["column", "type", "matched with"], suggestions.map((s) => [s.column, s.kind, s.target ?? "— (suggested as a custom field, commented out)"]), paint),
-      "",
-      "Next:",
-      "  catalog-sync config check     # the configuration loads",
-      "  catalog-sync fields           # the account's product fields, to match the rest",
-      "  catalog-sync plan             # what a sync would change"
-    ].join("\n"))
+    const problems = yield* checkWritten(configFile, report.columns.map((c) => c.name))
+    const suggestions = g.suggestions
+    if (args.json) {
+      yield* Console.log(JSON.stringify({ config: configFile, mapping: mappingFile, csv: csvFile, dialect: { encoding: report.encoding.name, delimiter: report.delimiter, decimal: report.decimal, skipLines: report.skipLines }, key: g.key, suggestions, problems }, null, 2))
+    } else {
+      const paint = Output.stdoutPaint()
+      const matched = (s: InitGuess.Suggestion) =>
+        s.target === undefined ? "— (suggested as a custom field, commented out)" : `${s.target}${s.money === true ? " (money)" : ""}${s.commented === true ? " (commented out)" : ""}${s.check !== undefined || (s.target === "key" && g.keyCheck !== undefined) ? "  CHECK" : ""}`
+      yield* Console.log([
+        `Wrote ${configFile}`,
+        `  and ${mappingFile}`,
+        "",
+        `${path.basename(csvFile)}: ${report.encoding.name}, delimiter ${report.delimiter === "\t" ? "tab" : q(report.delimiter)}, decimals ${report.decimal}, ${report.rowCount} rows${report.rowErrorCount > 0 ? paint.tone("bad", `, ${report.rowErrorCount} row errors (see catalog-sync inspect)`) : ""}`,
+        "",
+        Output.table(["column", "type", "matched with"], suggestions.map((s) => [s.column, s.kind, matched(s)]), paint),
+        "",
+        "The guesses marked CHECK are explained in the mapping, next to each.",
+        "With no PIPEDRIVE_API_TOKEN set, plan and sync use the bundled emulator, starting from an empty account: your",
+        "products are planned as new ones, and nothing reaches your Pipedrive. To sync your real account, set",
+        "PIPEDRIVE_API_TOKEN and PIPEDRIVE_COMPANY_DOMAIN (and pipedrive.plan to your plan).",
+        "",
+        "Next:",
+        "  catalog-sync config check     # the configuration loads",
+        "  catalog-sync fields           # the account's product fields, to match the rest",
+        "  catalog-sync plan             # what a sync would change"
+      ].join("\n"))
+    }
+    if (problems.length > 0) {
+      return yield* new InitError({ message: [`${mappingFile} does not load yet; fix this, then run catalog-sync config check:`, ...problems.map((p) => `  - ${Problem.render(p)}`)].join("\n") })
+    }
   })
 ).pipe(
   Command.withDescription(

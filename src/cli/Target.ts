@@ -2,8 +2,9 @@
  * The Pipedrive the configuration points at, as a layer: the real account (company domain or base
  * URL, token from the environment), or — with no token — the bundled emulator started in-process
  * on 127.0.0.1 with a fresh random token per run. The emulator's account lives beside the state
- * (`emulator-account.json`): seeded from `fixtures/pipedrive-seed.json` the first time, saved when
- * the run ends, so the demo's second run sees what the first one wrote.
+ * (`emulator-account.json`): seeded the first time from `pipedrive.emulator.seed` — the demo account
+ * (`fixtures/pipedrive-seed.json`, the default), an empty one, or a seed file — and saved when the
+ * run ends, so the second run sees what the first one wrote.
  */
 import { Data, Effect, Either, Layer, Redacted } from "effect"
 import { randomBytes } from "node:crypto"
@@ -12,6 +13,7 @@ import { dirname, join } from "node:path"
 import { packageRoot } from "../config/Loader.js"
 import type { ResolvedConfig } from "../config/SyncConfig.js"
 import * as Emulator from "../emulator/Emulator.js"
+import * as Currency from "../domain/Currency.js"
 import * as Seed from "../emulator/Seed.js"
 import { Pipedrive, optionsFromConfig } from "../pipedrive/Pipedrive.js"
 
@@ -24,6 +26,34 @@ const loadSeed = (file: string) =>
     try: () => JSON.parse(readFileSync(file, "utf8")) as unknown,
     catch: (e) => new TargetError({ message: `${file}: cannot read the emulator seed: ${e instanceof Error ? e.message : String(e)}` })
   }).pipe(Effect.flatMap((raw) => Effect.mapError(Seed.decode(raw), (why) => new TargetError({ message: `${file}: ${why}` }))))
+
+/** The codes an empty emulator account offers, as a real Pipedrive company does (every common currency). */
+const emptyAccountCurrencies = [
+  "EUR", "USD", "GBP", "CHF", "JPY", "CNY", "INR", "ARS", "BRL", "MXN", "CLP", "COP", "CAD", "AUD", "NZD", "SGD", "HKD",
+  "SEK", "NOK", "DKK", "ISK", "PLN", "CZK", "HUF", "RON", "BGN", "TRY", "RUB", "UAH", "ILS", "AED", "SAR", "ZAR", "KRW",
+  "TWD", "THB", "PHP", "IDR", "MYR", "VND", "PKR", "LKR", "NGN", "EGP", "UYU", "PEN"
+]
+
+/** An account with no products and no custom fields, and the common currencies. */
+export const emptyAccount: Seed.Seed = {
+  ...Seed.empty,
+  currencies: emptyAccountCurrencies.map((code, i) => ({
+    id: i + 1,
+    code,
+    name: code,
+    decimal_points: Currency.isoPrecision(code),
+    symbol: code,
+    active_flag: true,
+    is_custom_flag: false
+  }))
+}
+
+/** The account the emulator starts from: the one saved by the last run, else the configured seed. */
+const firstAccount = (config: ResolvedConfig, saved: string) => {
+  if (existsSync(saved)) return loadSeed(saved)
+  const seed = config.pipedrive.emulatorSeed ?? "demo"
+  return seed === "empty" ? Effect.succeed(emptyAccount) : loadSeed(seed === "demo" ? demoSeedPath : seed)
+}
 
 /** Where the bundled emulator keeps its account between runs. */
 export const emulatorAccountPath = (config: ResolvedConfig): string => join(dirname(config.state), "emulator-account.json")
@@ -42,7 +72,7 @@ const saveAccount = (h: Emulator.Handle, file: string) =>
 export const startEmulator = (config: ResolvedConfig) =>
   Effect.gen(function*() {
     const account = emulatorAccountPath(config)
-    const seed = yield* loadSeed(existsSync(account) ? account : demoSeedPath)
+    const seed = yield* firstAccount(config, account)
     const token = randomBytes(20).toString("hex")
     return yield* Effect.acquireRelease(
       Effect.promise(() => Emulator.start({ token, seed, plan: config.pipedrive.plan, burstLimit: config.pipedrive.burstLimit })),

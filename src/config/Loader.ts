@@ -104,6 +104,9 @@ const resolveInput = (source: string, baseDir: string, embedded: boolean, input:
     }
     yield* mustExist("erp.path", input.erp.path)
     yield* mustExist("mapping", input.mapping)
+    const seed = input.pipedrive.emulator?.seed ?? "demo"
+    const emulatorSeed = seed === "demo" || seed === "empty" ? seed : abs(seed)
+    if (seed !== "demo" && seed !== "empty") yield* mustExist("pipedrive.emulator.seed", seed)
 
     const token = yield* envToken
     const domain = Option.orElse(Option.fromNullable(input.pipedrive.companyDomain), () => Option.none<string>())
@@ -139,7 +142,8 @@ const resolveInput = (source: string, baseDir: string, embedded: boolean, input:
         tokenCap: input.pipedrive.tokenCap,
         dailyBudget: input.pipedrive.dailyBudget,
         timeoutMs: input.pipedrive.timeoutMs,
-        concurrency: input.pipedrive.concurrency
+        concurrency: input.pipedrive.concurrency,
+        emulatorSeed
       },
       erp: {
         path: erpPath,
@@ -185,7 +189,8 @@ export const describe = (config: ResolvedConfig) => ({
     tokenCap: config.pipedrive.tokenCap ?? null,
     dailyBudget: config.pipedrive.dailyBudget ?? null,
     timeoutMs: config.pipedrive.timeoutMs,
-    concurrency: config.pipedrive.concurrency
+    concurrency: config.pipedrive.concurrency,
+    ...(config.pipedrive.target._tag === "Emulator" ? { emulatorSeed: config.pipedrive.emulatorSeed ?? "demo" } : {})
   },
   erp: config.erp,
   mapping: config.mapping,

@@ -17,6 +17,13 @@ export type Plan = typeof Plan.Type
 /** Requests per rolling 2-second window for an API token, by plan (Pipedrive's published limits). */
 export const burstLimitByPlan: Readonly<Record<Plan, number>> = { lite: 20, growth: 40, premium: 100, ultimate: 120 }
 
+/**
+ * The account the bundled emulator starts from the first time (later runs continue from the saved
+ * `emulator-account.json`): `demo` (the demo's products and fields, the default), `empty` (no
+ * products, no custom fields, the ISO currencies), or a seed JSON file (relative to the config).
+ */
+export const EmulatorSeed = Schema.String.pipe(Schema.minLength(1))
+
 export const PipedriveInput = Schema.Struct({
   /** `acme` for `https://acme.pipedrive.com`. Defaults to `PIPEDRIVE_COMPANY_DOMAIN`. */
   companyDomain: Schema.optional(
@@ -34,6 +41,11 @@ export const PipedriveInput = Schema.Struct({
       })
     )
   ),
+  /**
+   * The company's Pipedrive plan: it sets the request rate (requests per 2 s: lite 20, growth 40,
+   * premium 100, ultimate 120). Default `lite`, the lowest: a rate no account refuses; set the
+   * account's plan to go faster.
+   */
   plan: Schema.optionalWith(Plan, { default: () => "lite" as const }),
   /** Overrides the plan's burst limit (requests per 2 s). */
   burstLimit: Schema.optional(positiveInt),
@@ -43,7 +55,9 @@ export const PipedriveInput = Schema.Struct({
   dailyBudget: Schema.optional(positiveInt),
   timeoutMs: Schema.optionalWith(positiveInt, { default: () => 30_000 }),
   /** Writes in flight at once (the rate gate still paces them). */
-  concurrency: Schema.optionalWith(positiveInt.pipe(Schema.lessThanOrEqualTo(32)), { default: () => 4 })
+  concurrency: Schema.optionalWith(positiveInt.pipe(Schema.lessThanOrEqualTo(32)), { default: () => 4 }),
+  /** The bundled emulator (used with no token set): the account it starts from on the first run. */
+  emulator: Schema.optional(Schema.Struct({ seed: Schema.optional(EmulatorSeed) }))
 })
 
 export const Encoding = Schema.Literal("auto", "utf-8", "utf-16le", "utf-16be", "windows-1252", "latin1")
@@ -156,6 +170,8 @@ export interface ResolvedConfig {
     readonly dailyBudget: number | undefined
     readonly timeoutMs: number
     readonly concurrency: number
+    /** The bundled emulator's first account: `demo`, `empty` or a seed file's absolute path (default `demo`). */
+    readonly emulatorSeed?: string
   }
   readonly erp: {
     readonly path: string

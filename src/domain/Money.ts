@@ -21,7 +21,7 @@ export interface ParseOptions {
 /** Why a text is not a number. `ambiguous` means it reads as two different numbers. */
 export class NumberParseError extends Data.TaggedError("NumberParseError")<{
   readonly input: string
-  readonly reason: "empty" | "invalid" | "ambiguous"
+  readonly reason: "empty" | "invalid" | "ambiguous" | "currency"
   readonly message: string
 }> {}
 
@@ -182,3 +182,171 @@ export const format = (
 /** A number (from JSON) as a BigDecimal, exactly as JavaScript prints it. */
 export const fromNumber = (n: number): Option.Option<BigDecimal.BigDecimal> =>
   BigDecimal.safeFromNumber(n).pipe(Option.map(BigDecimal.normalize))
+
+// ---------------------------------------------------------------------------------------------
+// Amounts written with a currency: `ARS 2625.00`, `2.625,00 €`, `₹1,39,900`, `CHF 1'250.50`
+
+/**
+ * Currency signs and the ISO codes each may stand for. A sign shared by several currencies (`$`,
+ * `kr`, `¥`) is accepted in a column of any of them. Three-letter ISO codes are read as themselves.
+ */
+export const currencySigns: Readonly<Record<string, ReadonlyArray<string>>> = {
+  "€": ["EUR"],
+  "£": ["GBP"],
+  "$": ["USD", "CAD", "AUD", "NZD", "ARS", "MXN", "CLP", "COP", "UYU", "SGD", "HKD", "TWD"],
+  "US$": ["USD"],
+  "C$": ["CAD"],
+  "CA$": ["CAD"],
+  "A$": ["AUD"],
+  "AU$": ["AUD"],
+  "NZ$": ["NZD"],
+  "HK$": ["HKD"],
+  "S$": ["SGD"],
+  "MX$": ["MXN"],
+  "R$": ["BRL"],
+  "¥": ["JPY", "CNY"],
+  "₹": ["INR"],
+  "Rs": ["INR", "PKR", "LKR", "NPR"],
+  "Rs.": ["INR", "PKR", "LKR", "NPR"],
+  "₽": ["RUB"],
+  "₺": ["TRY"],
+  "₩": ["KRW"],
+  "₪": ["ILS"],
+  "₫": ["VND"],
+  "฿": ["THB"],
+  "₱": ["PHP"],
+  "₴": ["UAH"],
+  "₦": ["NGN"],
+  "zł": ["PLN"],
+  "Kč": ["CZK"],
+  "Ft": ["HUF"],
+  "kr": ["SEK", "NOK", "DKK", "ISK"],
+  "kr.": ["SEK", "NOK", "DKK", "ISK"],
+  "Fr.": ["CHF"],
+  "fr.": ["CHF"],
+  "lei": ["RON"]
+}
+
+/** An amount as written, its currency sign or code and the currencies that can stand for. */
+export interface MoneyText {
+  readonly amount: BigDecimal.BigDecimal
+  /** The sign or code as written (`€`, `ARS`); `undefined` for a plain number. */
+  readonly marker: string | undefined
+  /** The ISO codes the marker may stand for (empty for a plain number). */
+  readonly currencies: ReadonlyArray<string>
+}
+
+export interface MoneyOptions {
+  /** The decimal separator of the column; `auto` reads each value's own and refuses ambiguity. */
+  readonly decimal?: DecimalStyle
+  /** The thousands separator; by default any one grouping that is not the decimal separator. */
+  readonly thousands?: ThousandsSeparator
+  /** The field's currency: an amount marked with another currency is refused. */
+  readonly currency?: string
+}
+
+const isDigit = (c: string) => c >= "0" && c <= "9"
+const indianGrouping = /^\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d+)?$/
+
+const currenciesOf = (marker: string): ReadonlyArray<string> | undefined =>
+  currencySigns[marker] ?? (/^[A-Za-z]{3}$/.test(marker) ? [marker.toUpperCase()] : undefined)
+
+/** The one grouping character of a number body that is not `decimalSep`, if any. */
+const groupingIn = (body: string, decimalSep: "." | ","): ThousandsSeparator => {
+  const found = [".", ",", "'", " "].filter((c) => c !== decimalSep && body.includes(c))
+  return (found[0] ?? "none") as ThousandsSeparator
+}
+
+const moneyError = (input: string, reason: NumberParseError["reason"], message: string) =>
+  Either.left(new NumberParseError({ input, reason, message }))
+
+/**
+ * Reads an amount written with or without a currency code or sign, before or after the number,
+ * with local grouping (`1.234,56`, `1,234.56`, `1'234.56`, `1 234,56`, Indian `1,39,900`) and a
+ * minus before or after the sign. Exact: the amount is a BigDecimal. With `currency`, an amount
+ * marked with another currency is refused (`reason: "currency"`).
+ */
+export const parseMoney = (text: string, options: MoneyOptions = {}): Either.Either<MoneyText, NumberParseError> => {
+  const input = text
+  const t = text.trim().replace(/\u00a0|\u202f/g, " ")
+  if (t === "") return moneyError(input, "empty", "empty value")
+  let first = -1
+  let last = -1
+  for (let i = 0; i < t.length; i++) {
+    if (isDigit(t[i] as string)) {
+      if (first === -1) first = i
+      last = i
+    }
+  }
+  if (first === -1) return moneyError(input, "invalid", `${JSON.stringify(input)} is not an amount: no digits`)
+  if (first > 0 && (t[first - 1] === "." || t[first - 1] === ",") && !isDigit(t[first - 2] ?? "")) first--
+  const prefix = t.slice(0, first).replace(/\s+/g, "")
+  const suffix = t.slice(last + 1).replace(/\s+/g, "")
+  const body = t.slice(first, last + 1)
+  const signs = /^([+-]?)(.*?)([+-]?)$/.exec(prefix) ?? ["", "", prefix, ""]
+  const trailing = /^(.*?)(-?)$/.exec(suffix) ?? ["", suffix, ""]
+  const prefixMarker = signs[2] ?? ""
+  const suffixMarker = trailing[1] ?? ""
+  const minus = [signs[1], signs[3], trailing[2]].filter((s) => s === "-").length
+  const plus = [signs[1], signs[3]].filter((s) => s === "+").length
+  if (minus + plus > 1) return moneyError(input, "invalid", `${JSON.stringify(input)} is not an amount: more than one sign`)
+  if (prefixMarker !== "" && suffixMarker !== "") {
+    return moneyError(input, "invalid", `${JSON.stringify(input)} is not an amount: a currency both before (${prefixMarker}) and after (${suffixMarker}) the number`)
+  }
+  const marker = prefixMarker !== "" ? prefixMarker : suffixMarker !== "" ? suffixMarker : undefined
+  const currencies = marker === undefined ? [] : currenciesOf(marker)
+  if (currencies === undefined) {
+    return moneyError(input, "invalid", `${JSON.stringify(input)} is not an amount: ${JSON.stringify(marker)} is not a currency code or sign catalog-sync knows (write the ISO code, such as EUR)`)
+  }
+  const want = options.currency
+  if (want !== undefined && marker !== undefined && !currencies.includes(want)) {
+    const is = currencies.length === 1 ? `in ${currencies[0]}` : `in ${currencies.join(", ")} (${JSON.stringify(marker)} stands for each)`
+    return moneyError(input, "currency", `${JSON.stringify(input.trim())} is ${is}, but this column holds ${want} amounts`)
+  }
+  const sign = minus === 1 ? "-" : ""
+  const style = options.decimal ?? "auto"
+  let amount: Either.Either<BigDecimal.BigDecimal, NumberParseError>
+  if (style !== "comma" && indianGrouping.test(body)) amount = parseDecimal(`${sign}${body.replace(/,/g, "")}`)
+  else if (style === "auto") amount = parseDecimal(`${sign}${body}`, { decimal: "auto" })
+  else {
+    const sep = style === "point" ? "." : ","
+    amount = parseDecimal(`${sign}${body}`, { decimal: style, thousands: options.thousands ?? groupingIn(body, sep) })
+  }
+  if (Either.isLeft(amount)) {
+    const e = amount.left
+    return moneyError(input, e.reason, e.message.replace(JSON.stringify(e.input), JSON.stringify(input.trim())))
+  }
+  return Either.right({ amount: amount.right, marker, currencies })
+}
+
+/** How an amount is written with its currency, for `formatMoney`. */
+export interface MoneyStyle {
+  /** The code or sign, and where: `ARS 2625.00` is `{ marker: "ARS", position: "before", space: true }`. */
+  readonly marker?: string
+  readonly position?: "before" | "after"
+  readonly space?: boolean
+  readonly decimal?: "." | ","
+  readonly thousands?: "." | "," | " " | "'" | "indian"
+  readonly precision?: number
+}
+
+/** Writes an amount in a style `parseMoney` reads back to the same amount. */
+export const formatMoney = (value: BigDecimal.BigDecimal, style: MoneyStyle = {}): string => {
+  const grouping = style.thousands === "indian" ? undefined : style.thousands
+  const plain = format(value, {
+    ...(style.precision === undefined ? {} : { precision: style.precision }),
+    decimal: style.decimal ?? ".",
+    ...(grouping === undefined ? {} : { thousands: grouping })
+  })
+  const negative = plain.startsWith("-")
+  let number = negative ? plain.slice(1) : plain
+  if (style.thousands === "indian") {
+    const [i = "0", ...f] = number.split(style.decimal ?? ".")
+    const head = i.length > 3 ? i.slice(0, -3).replace(/\B(?=(\d{2})+(?!\d))/g, ",") + "," + i.slice(-3) : i
+    number = [head, ...f].join(style.decimal ?? ".")
+  }
+  const signed = `${negative ? "-" : ""}${number}`
+  if (style.marker === undefined) return signed
+  const gap = style.space === true ? " " : ""
+  return style.position === "after" ? `${signed}${gap}${style.marker}` : `${negative ? "-" : ""}${style.marker}${gap}${number}`
+}

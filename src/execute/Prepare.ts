@@ -54,7 +54,7 @@ export const columnSpecs = (compiled: Compile.Compiled): Array<Cell.ColumnSpec> 
       const computed = rule.compute !== undefined
       specs.set(name, {
         name,
-        type: computed ? "text" : rule.type,
+        type: computed || rule.type === "money" ? "text" : rule.type, // amounts with a currency are read by Erp.fromRow
         ...(rule.decimal === undefined ? {} : { decimal: rule.decimal }),
         ...(rule.booleans === undefined ? {} : { booleans: rule.booleans }),
         trim: rule.trim,

@@ -20,7 +20,7 @@ export interface ErpRule {
   readonly column: string | undefined
   /** Every column the field reads (the column, or a computed field's inputs). */
   readonly inputs: ReadonlyArray<string>
-  readonly type: "text" | "decimal" | "integer" | "boolean"
+  readonly type: "text" | "decimal" | "integer" | "boolean" | "money"
   readonly decimal: "point" | "comma" | "auto" | undefined
   readonly booleans: { readonly true: ReadonlyArray<string>; readonly false: ReadonlyArray<string> } | undefined
   /** ERP spelling → Pipedrive option label, for enum and set fields. */
@@ -31,7 +31,7 @@ export interface ErpRule {
   readonly trim: boolean
   readonly case: "upper" | "lower" | undefined
   readonly compute: FieldMapping["compute"]
-  /** Monetary custom fields: the currency of the ERP amounts. */
+  /** Monetary custom fields: the currency of the ERP amounts (of a `money` column: the one it must be in). */
   readonly currency: string | undefined
 }
 
@@ -83,7 +83,7 @@ export interface CompileContext {
   readonly source: string
 }
 
-type ValueKind = "text" | "decimal" | "integer" | "boolean" | "enum" | "set"
+type ValueKind = "text" | "decimal" | "integer" | "boolean" | "money" | "enum" | "set"
 
 const kindOf = (t: ValueType): ValueKind => (typeof t === "string" ? t : "enum" in t ? "enum" : "set")
 
@@ -106,7 +106,7 @@ const defaultKind = (target: Field.Parsed, custom: AccountField | undefined): Va
 
 /** Value kinds an ERP column may have for each target. */
 const accepts = (target: Field.Parsed, custom: AccountField | undefined): ReadonlyArray<ValueKind> => {
-  if (target.kind === "price") return ["decimal", "integer"]
+  if (target.kind === "price") return ["decimal", "integer", "money"]
   if (target.kind === "builtin") {
     if (target.name === "tax") return ["decimal", "integer"]
     if (target.name === "active" || target.name === "linkable") return ["boolean"]
@@ -124,8 +124,9 @@ const accepts = (target: Field.Parsed, custom: AccountField | undefined): Readon
       return ["text", "enum", "decimal", "integer"]
     case "double":
     case "int":
-    case "monetary":
       return ["decimal", "integer"]
+    case "monetary":
+      return ["decimal", "integer", "money"]
     case "enum":
       return ["text", "enum"]
     case "set":
@@ -200,6 +201,14 @@ export const compile = (input: MappingInput, ctx: CompileContext): Either.Either
     }
     if (pin === undefined) newPins.push({ label, fieldCode: field.field_code, fieldType: field.field_type })
     return field
+  }
+
+  /** A `money` column: a price, or a monetary custom field that exists (its currency is checked below). */
+  const moneyChecks = (where: string, target: Field.Parsed, custom: AccountField | undefined, m: FieldMapping) => {
+    if (target.kind !== "custom" || custom !== undefined) return
+    if (input.createMissingFields === true && m.currency !== undefined) {
+      problems.push(Problem.make(at(`${where}.type`), `type "money" needs the monetary field "${target.label}" in ${m.currency}; create it in Pipedrive (a monetary field), or read the column as type "decimal"`))
+    }
   }
 
   // The key.
@@ -277,6 +286,7 @@ export const compile = (input: MappingInput, ctx: CompileContext): Either.Either
         problems.push(Problem.make(at(`${where}.type`), `maps to ${unknown.map((u) => JSON.stringify(u)).join(", ")}, not ${unknown.length === 1 ? "an option" : "options"} of "${custom.field_name}"; its options: ${[...valid].map((v) => JSON.stringify(v)).join(", ")}`))
       }
     }
+    if (effectiveKind === "money") moneyChecks(where, target, custom, m)
     if (m.booleans !== undefined && effectiveKind !== "boolean") problems.push(Problem.make(at(`${where}.booleans`), `only applies to type "boolean"`))
     if (custom?.field_type === "monetary" && (m.erp !== undefined || m.compute !== undefined)) {
       if (m.currency === undefined) problems.push(Problem.make(at(`${where}.currency`), `is required: "${custom.field_name}" is a monetary field, so say which currency the ERP column is in`))

@@ -65,6 +65,22 @@ const parseNumber = (rule: ErpRule, text: string, options: ReadOptions, column: 
   return Either.right(parsed.right)
 }
 
+/** The currency a `money` column must be in: the price's, or the monetary field's `currency`. */
+const moneyCurrency = (f: CompiledField, rule: ErpRule): string | undefined => (f.target.kind === "price" ? f.target.currency : rule.currency)
+
+/** An amount with or without its currency (`ARS 2625.00`, `2.625,00 €`), checked against the field's currency. */
+const parseAmount = (f: CompiledField, rule: ErpRule, text: string, options: ReadOptions, column: string): Either.Either<Field.Value, string> => {
+  const currency = moneyCurrency(f, rule)
+  const parsed = Money.parseMoney(text, {
+    decimal: rule.decimal ?? options.decimal(column),
+    ...(options.thousands === undefined ? {} : { thousands: options.thousands }),
+    ...(currency === undefined ? {} : { currency })
+  })
+  if (Either.isLeft(parsed)) return Either.left(parsed.left.message)
+  const amount = parsed.right.amount
+  return Either.right(f.custom?.field_type === "monetary" && currency !== undefined ? new MoneyValue({ amount, currency: Currency.code(currency) }) : amount)
+}
+
 const mapValue = (rule: ErpRule, text: string) => rule.values?.[text] ?? text
 
 const asText = (v: ReturnType<CellLookup>): string | undefined =>
@@ -75,7 +91,7 @@ const typed = (f: CompiledField, rule: ErpRule, v: ReturnType<CellLookup>): Fiel
   if (v === null) return rule.default === undefined ? null : undefined
   if (typeof v === "boolean") return rule.type === "boolean" ? v : undefined
   const d = typeof v === "number" ? BigDecimal.unsafeFromNumber(v) : BigDecimal.isBigDecimal(v) ? v : undefined
-  if (d === undefined || (rule.type !== "decimal" && rule.type !== "integer")) return undefined
+  if (d === undefined || (rule.type !== "decimal" && rule.type !== "integer" && rule.type !== "money")) return undefined
   const n = BigDecimal.normalize(d)
   return f.custom?.field_type === "monetary" && rule.currency !== undefined ? new MoneyValue({ amount: n, currency: Currency.code(rule.currency) }) : n
 }
@@ -107,6 +123,7 @@ const readField = (f: CompiledField, rule: ErpRule, cells: CellLookup, options: 
     }
     if (typeof out === "number" && !Number.isFinite(out)) return Either.left(`compute returned ${out}`)
     text = out === null || out === "" ? null : String(out)
+    if (text !== null && rule.type === "money") return parseAmount(f, { ...rule, decimal: typeof out === "number" ? "point" : rule.decimal ?? "auto" }, text, options, "")
     if (text !== null && (rule.type === "decimal" || rule.type === "integer")) {
       const n = parseNumber({ ...rule, decimal: "point" }, text, options, "")
       return Either.isRight(n) && f.custom?.field_type === "monetary" && rule.currency !== undefined
@@ -130,6 +147,8 @@ const readField = (f: CompiledField, rule: ErpRule, cells: CellLookup, options: 
       if (Either.isLeft(n) || f.custom?.field_type !== "monetary" || rule.currency === undefined) return n
       return Either.right(new MoneyValue({ amount: n.right, currency: Currency.code(rule.currency) }))
     }
+    case "money":
+      return parseAmount(f, rule, text, options, rule.column ?? "")
     case "text": {
       if (rule.separator !== undefined) {
         return Either.right(text.split(rule.separator).map((s) => mapValue(rule, s.trim())).filter((s) => s !== ""))

@@ -24,7 +24,7 @@ const StringMap = Schema.Record({ key: Schema.String, value: Schema.String })
 const Fn = Schema.declare((u: unknown): u is (...args: ReadonlyArray<never>) => unknown => typeof u === "function", { description: "a function" })
 
 const ValueType = Schema.Union(
-  Schema.Literal("text", "decimal", "integer", "boolean"),
+  Schema.Literal("text", "decimal", "integer", "boolean", "money"),
   Schema.Struct({ enum: StringMap }),
   Schema.Struct({ set: Schema.Struct({ separator: Schema.String.pipe(Schema.minLength(1)), values: Schema.optional(StringMap) }) })
 )

@@ -24,6 +24,12 @@ export type ValueType =
   | "decimal"
   | "integer"
   | "boolean"
+  /**
+   * An amount written with or without its currency (`ARS 2625.00`, `2.625,00 €`, `$1,299.00`,
+   * `₹1,39,900`, `CHF 1'250.50`), for prices and monetary fields; an amount in another currency
+   * than the field's is a row error.
+   */
+  | "money"
   /** Option labels; `values` maps ERP spellings to Pipedrive labels (unlisted values pass through). */
   | { readonly enum: Readonly<Record<string, string>> }
   /** Several option labels in one cell, split on `separator` (and joined with it on the way back). */
@@ -35,7 +41,7 @@ export type Cells = Readonly<Record<string, string | number | boolean | null>>
 export interface FieldMapping {
   /** The ERP column; for `compute`, the columns it reads. Optional only for a computed field. */
   readonly erp?: string | ReadonlyArray<string>
-  /** Default: `text` for text fields, `decimal` for tax and prices, `boolean` for flags. */
+  /** Default: `text` for text fields, `decimal` for tax and prices, `boolean` for flags; `money` for amounts with a currency. */
   readonly type?: ValueType
   /** How decimals are written in this column, when it differs from the file's `dialect.decimal`. */
   readonly decimal?: "point" | "comma" | "auto"

@@ -4,7 +4,7 @@ import { type ChildProcess, spawn } from "node:child_process"
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import * as InitCommand from "../../src/cli/InitCommand.js"
+import * as InitGuess from "../../src/cli/InitGuess.js"
 import { bin, runCli } from "./run.js"
 import { minimalProject, repo, stackFrame } from "./support.js"
 
@@ -118,9 +118,13 @@ describe("catalog-sync init (built CLI)", () => {
     assert.include(two.stderr, "2 CSV files in")
   })
 
-  it("suggest: each target once, currency prices by suffix or prefix", () => {
+  it("guess: each target once, the best-ranked name wins, currency prices by suffix or prefix", () => {
+    const names = ["SKU", "Item Number", "Name", "Sale price", "Regular price", "usd_price", "EK CHF", "Aktiv", "Notes"]
     const col = (name: string) => ({ position: 0, name, kind: "text" as const, nulls: 0 })
-    const s = InitCommand.suggest(["SKU", "Item Number", "Name", "Preis", "price", "usd_price", "EK CHF", "Aktiv", "Notes"].map(col))
-    assert.deepStrictEqual(s.map((x) => x.target), ["key", undefined, "name", "prices.EUR.price", undefined, "prices.USD.price", "prices.CHF.cost", "linkable", undefined])
+    const profile = { filled: 2, distinct: 2, digitId: false, markers: new Map<string, number>(), amounts: 2, amountsPoint: 2, amountsComma: 2, badAmount: undefined, example: "1" }
+    const g = InitGuess.guess(names.map(col), names.map(() => profile), 2, "point")
+    assert.deepStrictEqual(g.suggestions.map((x) => x.target), ["key", undefined, "name", undefined, "prices.EUR.price", "prices.USD.price", "prices.CHF.cost", "linkable", undefined])
+    // EK CHF has no CHF price beside it: a cost alone would create a price of 0, so it stays commented.
+    assert.isTrue(g.suggestions[6]?.commented)
   })
 })

@@ -112,3 +112,117 @@ describe("Money comparison and formatting", () => {
     assert.strictEqual(Money.format(dec("1500"), { precision: 0 }), "1500")
   })
 })
+
+describe("Money.parseMoney", () => {
+  const money = (text: string, options?: Money.MoneyOptions) => {
+    const r = Money.parseMoney(text, options)
+    if (Either.isLeft(r)) assert.fail(`${text}: ${r.left.message}`)
+    return r.right
+  }
+  const refused = (text: string, options?: Money.MoneyOptions) => {
+    const r = Money.parseMoney(text, options)
+    if (Either.isRight(r)) assert.fail(`${text} parsed as ${Money.toPlain(r.right.amount)}`)
+    return r.left
+  }
+
+  it("reads amounts with codes, signs and local grouping in every common form, exactly", () => {
+    const cases: ReadonlyArray<readonly [string, string, string]> = [
+      ["ARS 2625.00", "2625", "ARS"],
+      ["2.625,00 €", "2625", "EUR"],
+      ["€2.625,00", "2625", "EUR"],
+      ["$1,299.00", "1299", "USD"],
+      ["₹3,657.66", "3657.66", "INR"],
+      ["₹1,39,900", "139900", "INR"],
+      ["CHF 1'250.50", "1250.5", "CHF"],
+      ["-12,50 EUR", "-12.5", "EUR"],
+      ["€-12,50", "-12.5", "EUR"],
+      ["1 234,56\u00a0€", "1234.56", "EUR"],
+      ["12,50 EUR-", "-12.5", "EUR"],
+      ["19.99", "19.99", "EUR"],
+      ["0.1", "0.1", "EUR"]
+    ]
+    for (const [text, amount, currency] of cases) {
+      const m = money(text, { currency })
+      assert.strictEqual(Money.toPlain(m.amount), amount, text)
+    }
+    assert.deepStrictEqual(money("$1,299.00").currencies.slice(0, 5), ["USD", "CAD", "AUD", "NZD", "ARS"])
+    assert.isUndefined(money("19.99").marker)
+  })
+
+  it("refuses an amount in another currency than the field's, naming both", () => {
+    const e = refused("₹3,657.66", { currency: "EUR" })
+    assert.strictEqual(e.reason, "currency")
+    assert.include(e.message, `"₹3,657.66" is in INR, but this column holds EUR amounts`)
+    assert.strictEqual(refused("ARS 10", { currency: "USD" }).reason, "currency")
+    assert.match(refused("$5", { currency: "EUR" }).message, /USD, CAD, .*"\$" stands for each/)
+    assert.strictEqual(Money.toPlain(money("$5", { currency: "ARS" }).amount), "5")
+  })
+
+  it("follows the column's decimal style, and refuses ambiguity under auto with the reason", () => {
+    assert.strictEqual(refused("1.234 €").reason, "ambiguous")
+    assert.match(refused("1.234 €").message, /"1\.234 €" is ambiguous/)
+    assert.strictEqual(Money.toPlain(money("1.234 €", { decimal: "comma" }).amount), "1234")
+    assert.strictEqual(Money.toPlain(money("1.234 €", { decimal: "point" }).amount), "1.234")
+    assert.strictEqual(Money.toPlain(money("$1,299", { decimal: "point" }).amount), "1299")
+  })
+
+  it("refuses what is not an amount", () => {
+    assert.strictEqual(refused("").reason, "empty")
+    assert.strictEqual(refused("EUR").reason, "invalid")
+    assert.match(refused("12 XY").message, /"XY" is not a currency code or sign/)
+    assert.strictEqual(refused("€ 12 EUR").reason, "invalid")
+    assert.strictEqual(refused("--12").reason, "invalid")
+    assert.strictEqual(refused("1,2,3.4").reason, "invalid")
+  })
+
+  const styles = fc.record({
+    marker: fc.constantFrom(undefined, "EUR", "€", "ARS", "$", "₹", "CHF", "kr"),
+    position: fc.constantFrom("before" as const, "after" as const),
+    space: fc.boolean(),
+    grouping: fc.constantFrom("none", ".", ",", " ", "'", "indian"),
+    comma: fc.boolean(),
+    precision: fc.constantFrom(0, 2, 3)
+  })
+
+  it("format then parse is the identity, over random amounts and styles (decimal style given)", () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(10n ** 12n), max: 10n ** 12n }), styles, (units, s) => {
+        const decimal = s.comma ? "," : "."
+        if (s.grouping === decimal || (s.grouping === "indian" && s.comma)) return
+        const value = BigDecimal.normalize(BigDecimal.make(units, s.precision))
+        const text = Money.formatMoney(value, {
+          ...(s.marker === undefined ? {} : { marker: s.marker }),
+          position: s.position,
+          space: s.space,
+          decimal,
+          ...(s.grouping === "none" ? {} : { thousands: s.grouping as "." | "," | " " | "'" | "indian" }),
+          precision: s.precision
+        })
+        const back = money(text, { decimal: s.comma ? "comma" : "point" })
+        assert.isTrue(BigDecimal.equals(back.amount, value), `${text} → ${Money.toPlain(back.amount)}`)
+        assert.strictEqual(back.marker, s.marker, text)
+      }),
+      { numRuns: 1000 }
+    )
+  })
+
+  it("with two decimals the style is read from each value: identity under auto too", () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(10n ** 12n), max: 10n ** 12n }), styles, (units, s) => {
+        const decimal = s.comma ? "," : "."
+        if (s.grouping === decimal || (s.grouping === "indian" && s.comma)) return
+        const value = BigDecimal.normalize(BigDecimal.make(units, 2))
+        const text = Money.formatMoney(value, {
+          ...(s.marker === undefined ? {} : { marker: s.marker }),
+          position: s.position,
+          space: s.space,
+          decimal,
+          ...(s.grouping === "none" ? {} : { thousands: s.grouping as "." | "," | " " | "'" | "indian" }),
+          precision: 2
+        })
+        assert.isTrue(BigDecimal.equals(money(text).amount, value), text)
+      }),
+      { numRuns: 1000 }
+    )
+  })
+})
