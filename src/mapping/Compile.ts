@@ -290,7 +290,8 @@ export const compile = (input: MappingInput, ctx: CompileContext): Either.Either
       const hint = Suggest.didYouMean(target.currency, ctx.currencies.codes, 1)
       problems.push(Problem.make(at(where), `the account has no currency ${target.currency}${hint ? ` (${hint})` : ""}; add it in Pipedrive (Company settings → Currencies) or use one of its currencies: ${ctx.currencies.codes.join(", ") || "none"}`))
     }
-    const kind = m.type !== undefined ? kindOf(m.type) : undefined
+    // A currency makes a custom field's column an amount (a monetary field), whatever type it names.
+    const kind = m.type !== undefined ? kindOf(m.type) : target.kind === "custom" && m.currency !== undefined ? "decimal" : undefined
     const enumValues = m.type !== undefined && typeof m.type !== "string" ? Object.values("enum" in m.type ? m.type.enum : m.type.set.values ?? {}) : []
     const custom = target.kind === "custom" ? resolveCustom(where, target.label, kind ?? "text", [...new Set(enumValues)], m.currency) : undefined
     const options = target.kind === "builtin" && target.name === "category" ? categoryField(where) : custom !== undefined && (custom.field_type === "enum" || custom.field_type === "set") ? custom : undefined
