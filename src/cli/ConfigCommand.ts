@@ -5,7 +5,7 @@
  * secrets redacted. Every problem is reported at once.
  */
 import { Command, Options } from "@effect/cli"
-import { Console, Effect, Either } from "effect"
+import { Console, Effect, Either, Logger, LogLevel } from "effect"
 import * as Loader from "../config/Loader.js"
 import type { ResolvedConfig } from "../config/SyncConfig.js"
 import * as Currency from "../domain/Currency.js"
@@ -21,6 +21,7 @@ import { configOption, loadConfig } from "./Root.js"
 import * as Target from "./Target.js"
 
 const json = Options.boolean("json").pipe(Options.withDescription("print the resolved configuration as JSON"))
+const offline = Options.boolean("offline").pipe(Options.withDescription("check the mapping against the ERP file's header only, without asking Pipedrive for its product fields"))
 
 /** The human summary of a resolved configuration. */
 export const summary = (config: ResolvedConfig): string => {
@@ -60,6 +61,7 @@ const readAccount = (config: ResolvedConfig) =>
     return yield* Effect.all([pipedrive.productFields(), pipedrive.currencies()], { concurrency: 2 })
   }).pipe(
     Effect.provide(Target.layer(config, true)),
+    Logger.withMinimumLogLevel(LogLevel.Error), // a failed attempt is reported once, below, not as retry warnings
     Effect.map(([fields, currencies]) => Either.right({ fields: fields as ReadonlyArray<AccountField>, currencies })),
     Effect.catchTag("PipedriveError", (e) =>
       unreachable.has(e.reason) ? Effect.succeed(Either.left(`Pipedrive did not answer (${e.message})`)) : Effect.fail(Problem.make("pipedrive", `the account refused to list its product fields: ${e.message}`))
@@ -68,14 +70,16 @@ const readAccount = (config: ResolvedConfig) =>
   )
 
 /** Compiles the mapping against the header and the account, as `plan` would; every problem at once. */
-const checkMapping = (config: ResolvedConfig, mapping: MappingInput) =>
+const checkMapping = (config: ResolvedConfig, mapping: MappingInput, offline: boolean) =>
   Effect.gen(function*() {
     const problems: Array<Problem.Problem> = []
     const header = yield* Reader.open(config.erp.path, config.erp.dialect).pipe(
       Effect.map((source) => source.header.names),
       Effect.catchAll((e) => Effect.sync(() => void problems.push(Problem.make(config.erp.path, `the header cannot be read: ${e.message}`))))
     )
-    const account = yield* readAccount(config).pipe(Effect.catchAll((p) => Effect.sync(() => (problems.push(p), Either.left("the account refused the request")))))
+    const account = offline
+      ? Either.left("--offline")
+      : yield* readAccount(config).pipe(Effect.catchAll((p) => Effect.sync(() => (problems.push(p), Either.left("the account refused the request")))))
     const ctx: Compile.CompileContext = {
       header: header ?? undefined,
       fields: Either.isRight(account) ? account.right.fields : [],
@@ -103,17 +107,17 @@ const describeCheck = (config: ResolvedConfig, c: MappingCheck): string =>
     c.account.checked ? `and the account's ${c.account.fields} product fields.` : `— the checks against the account were skipped: ${c.account.skipped}. They run again with plan and sync.`
   ].join(c.account.checked ? " " : "\n")
 
-export const check = Command.make("check", { config: configOption, json }, ({ config, json }) =>
+export const check = Command.make("check", { config: configOption, json, offline }, ({ config, json, offline }) =>
   Effect.gen(function*() {
     const resolved = yield* loadConfig(config)
     const mapping = yield* MappingLoad.load(resolved.mapping)
-    const result = yield* checkMapping(resolved, mapping)
+    const result = yield* checkMapping(resolved, mapping, offline)
     if (json) yield* Console.log(JSON.stringify({ ...Loader.describe(resolved), mappingCheck: result }, null, 2))
     else yield* Console.log(`${summary(resolved)}\n\n${describeCheck(resolved, result)}\nThe configuration is valid.`)
   })
 ).pipe(
   Command.withDescription(
-    "Validate the configuration and its mapping, and print the configuration resolved (the token shown as <redacted>). The mapping is checked as plan checks it: against the ERP file's header and, when the account answers, against its product fields and currencies (an account that does not answer is reported as skipped, not as an error). Exit 1 with every problem at once.\n\nExamples:\n  catalog-sync config check\n  catalog-sync config check --config ./nightly.config.ts --json"
+    "Validate the configuration and its mapping, and print the configuration resolved (the token shown as <redacted>). The mapping is checked as plan checks it: against the ERP file's header and, when the account answers, against its product fields and currencies (an account that does not answer is reported as skipped, not as an error; --offline skips it). Exit 1 with every problem at once.\n\nExamples:\n  catalog-sync config check\n  catalog-sync config check --offline\n  catalog-sync config check --config ./nightly.config.ts --json"
   )
 )
 

@@ -184,7 +184,7 @@ describe("through the built CLI", () => {
     const again = runCli(["plan"], { cwd: dir })
     assert.strictEqual(again.code, 0, again.stderr)
     assert.notMatch(again.stdout + again.stderr, /cannot be read/)
-  })
+  }, 120_000)
 
   it("the key column mapped as a two-way field is refused before anything is read", () => {
     const dir = project("Name,Price\nChair,10\n", `{ key: { erp: "Name" }, fields: { name: { erp: "Name", direction: "both" } } }`, {})
@@ -209,5 +209,5 @@ describe("through the built CLI", () => {
     assert.strictEqual(plan.code, 0, plan.stderr)
     const report = JSON.parse(plan.stdout) as { plan: { operations: Array<{ key: string }> } }
     assert.deepStrictEqual(report.plan.operations.map((o) => o.key), [])
-  })
+  }, 120_000)
 })
