@@ -16,6 +16,8 @@ import * as Compile from "../../src/mapping/Compile.js"
 import * as Erp from "../../src/mapping/Erp.js"
 import { defineMapping, type MappingInput } from "../../src/mapping/Mapping.js"
 import * as Wire from "../../src/mapping/Wire.js"
+import * as Planner from "../../src/plan/Planner.js"
+import * as ProductJson from "../../src/store/ProductJson.js"
 import { runCli } from "../cli/run.js"
 
 const category: AccountField = { field_code: "category", field_name: "Category", field_type: "enum", options: [{ id: "5", label: "Furniture" }, { id: "6", label: "Office" }], is_custom_field: false }
@@ -104,6 +106,15 @@ describe("category is an option field", () => {
     assert.deepStrictEqual(read(null), Either.right(null))
     assert.deepStrictEqual(read("Office"), Either.right("Office"))
     assert.isTrue(Either.isLeft(read("99")))
+  })
+
+  it("a product whose category agrees on both sides and with the base is proven unchanged on the stored JSON", () => {
+    const erp = row(c, { "Item ID": "C1", Name: "Chair", Category: "Furniture" })
+    if (Either.isLeft(erp)) return assert.fail(JSON.stringify(erp.left))
+    const stored = JSON.parse(ProductJson.encode(erp.right)) as unknown
+    const wire = { id: 1, name: "Chair", code: "C1", category: "5" }
+    assert.isTrue(Planner.unchanged(c, "C1", stored, wire, { name: "Chair", category: "Furniture" }))
+    assert.isFalse(Planner.unchanged(c, "C1", stored, { ...wire, category: "6" }, { name: "Chair", category: "Furniture" }))
   })
 
   it("a value map must name categories, checked up front", () => {
