@@ -16,6 +16,7 @@ import * as Emulator from "../emulator/Emulator.js"
 import * as Currency from "../domain/Currency.js"
 import * as Seed from "../emulator/Seed.js"
 import { Pipedrive, optionsFromConfig } from "../pipedrive/Pipedrive.js"
+import * as Retry from "../pipedrive/Retry.js"
 
 export class TargetError extends Data.TaggedError("TargetError")<{ readonly message: string }> {}
 
@@ -68,25 +69,25 @@ const saveAccount = (h: Emulator.Handle, file: string) =>
     renameSync(`${file}.tmp`, file)
   }).pipe(Effect.catchAll((e) => Effect.logWarning(`the emulator's account could not be saved to ${file}: ${String(e.error)}`)))
 
-/** Starts the bundled emulator for the length of the scope, on the account saved by the last run. */
-export const startEmulator = (config: ResolvedConfig) =>
+/** Starts the bundled emulator for the length of the scope, on the account saved by the last run (saved again at the end unless `save` is false). */
+export const startEmulator = (config: ResolvedConfig, save = true) =>
   Effect.gen(function*() {
     const account = emulatorAccountPath(config)
     const seed = yield* firstAccount(config, account)
     const token = randomBytes(20).toString("hex")
     return yield* Effect.acquireRelease(
       Effect.promise(() => Emulator.start({ token, seed, plan: config.pipedrive.plan, burstLimit: config.pipedrive.burstLimit })),
-      (h) => saveAccount(h, account).pipe(Effect.zipRight(Effect.promise(() => h.close())))
+      (h) => (save ? saveAccount(h, account) : Effect.void).pipe(Effect.zipRight(Effect.promise(() => h.close())))
     )
   })
 
-/** The `Pipedrive` client for the configured target. */
-export const layer = (config: ResolvedConfig): Layer.Layer<Pipedrive, TargetError> =>
+/** The `Pipedrive` client for the configured target (`readOnly`: the emulator's account is not saved, and failed calls are retried once). */
+export const layer = (config: ResolvedConfig, readOnly = false): Layer.Layer<Pipedrive, TargetError> =>
   Layer.unwrapScoped(
     Effect.gen(function*() {
-      const emulator = config.pipedrive.target._tag === "Emulator" ? yield* startEmulator(config) : undefined
+      const emulator = config.pipedrive.target._tag === "Emulator" ? yield* startEmulator(config, !readOnly) : undefined
       const options = optionsFromConfig(config.pipedrive, emulator === undefined ? undefined : { baseUrl: emulator.baseUrl, token: Redacted.make(emulator.token) })
       if (Either.isLeft(options)) return yield* new TargetError({ message: options.left })
-      return Pipedrive.layerNode(options.right)
+      return Pipedrive.layerNode(readOnly ? { ...options.right, retry: Retry.schedule({ maxRetries: 1 }) } : options.right)
     })
   )

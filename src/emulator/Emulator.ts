@@ -182,6 +182,7 @@ export const start = (options: Options): Promise<Handle> => {
   const exportSeed = () => ({
     currencies: store.currencies,
     productFields: store.allFields().filter((f) => f.is_custom_field).map((f) => ({ field_name: f.field_name, field_code: f.field_code, field_type: f.field_type, options: f.options })),
+    categories: (store.field("category")?.options ?? []).map((o) => ({ id: Number(o.id), label: o.label })),
     products: store.export()
   })
 

@@ -41,15 +41,18 @@ const system = (id: number, field_code: string, field_name: string, field_type: 
   addTime: "2020-01-01T00:00:00Z"
 })
 
-/** The built-in product fields, in Pipedrive's order. Built-in option ids are strings (pipedrive-api.md §3.1). */
-export const systemFields: ReadonlyArray<Field> = [
+/**
+ * The built-in product fields, in Pipedrive's order. Built-in option ids are strings
+ * (pipedrive-api.md §3.1): the product categories are the options of `category`, ids as text.
+ */
+export const systemFields = (categories: ReadonlyArray<Seed.FieldOption>): ReadonlyArray<Field> => [
   system(1, "id", "ID", "int"),
   system(2, "name", "Name", "varchar"),
   system(3, "code", "Product code", "varchar"),
   system(4, "description", "Description", "text"),
   system(5, "unit", "Unit", "varchar"),
   system(6, "tax", "Tax", "double"),
-  system(7, "category", "Category", "enum", []),
+  system(7, "category", "Category", "enum", categories.map((c) => ({ id: String(c.id), label: c.label }))),
   system(8, "is_linkable", "Linkable to deals", "boolean", null, "selectable"),
   system(9, "owner_id", "Owner", "user"),
   system(10, "visible_to", "Visible to", "visible_to", [

@@ -96,6 +96,8 @@ export const Seed = Schema.Struct({
   users: Schema.optional(Schema.Array(User)),
   currencies: Schema.Array(Currency),
   productFields: Schema.optionalWith(Schema.Array(ProductField), { default: () => [] }),
+  /** The product categories: the options of the built-in `category` field (a product holds the id). */
+  categories: Schema.optional(Schema.Array(FieldOption)),
   products: Schema.optionalWith(Schema.Array(Product), { default: () => [] })
 })
 export type Seed = typeof Seed.Type
@@ -108,6 +110,7 @@ export const empty: Seed = {
   ],
   users: [{ id: 1, name: "Emulator Admin" }],
   productFields: [],
+  categories: [],
   products: []
 }
 

@@ -71,6 +71,7 @@ export class Store {
   private nextOptionId = 1
   private fieldSequence = 0
   private customFields: Array<Fields.Field> = []
+  private systemFields: ReadonlyArray<Fields.Field> = Fields.systemFields([])
   private fieldsByCode = new Map<string, Fields.Field>()
   currencies: ReadonlyArray<Seed.Currency> = []
   private users: ReadonlySet<number> = new Set()
@@ -88,6 +89,7 @@ export class Store {
     this.users = new Set(users.length > 0 ? users.map((u) => u.id) : [1])
     this.defaultOwner = users[0]?.id ?? 1
     this.customFields = seed.productFields.map((f, i) => Fields.fromSeed(f, i, loadTime))
+    this.systemFields = Fields.systemFields(seed.categories ?? [])
     this.fieldSequence = this.customFields.length
     this.nextOptionId = 1 + Math.max(0, ...this.customFields.flatMap((f) => (f.options ?? []).map((o) => (typeof o.id === "number" ? o.id : 0))))
     this.reindexFields()
@@ -111,7 +113,7 @@ export class Store {
   }
 
   private reindexFields(): void {
-    this.fieldsByCode = new Map([...Fields.systemFields, ...this.customFields].map((f) => [f.field_code, f]))
+    this.fieldsByCode = new Map([...this.systemFields, ...this.customFields].map((f) => [f.field_code, f]))
   }
 
   private touch(): void {
@@ -391,7 +393,7 @@ export class Store {
   // ---- product fields ------------------------------------------------------------------------
 
   allFields(): ReadonlyArray<Fields.Field> {
-    return [...Fields.systemFields, ...this.customFields]
+    return [...this.systemFields, ...this.customFields]
   }
 
   field(code: string): Fields.Field | undefined {

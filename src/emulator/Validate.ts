@@ -204,6 +204,13 @@ export const customValue = (at: string, f: Fields.Field, u: unknown, ctx: Contex
   }
 }
 
+/** A category: the id (a number) of an option of the built-in `category` field, stored as text. */
+const category = (u: unknown, ctx: Context): string => {
+  const id = String(integer("category", u))
+  if (!(ctx.fields.get("category")?.options ?? []).some((o) => String(o.id) === id)) fail("category", `${id} is not a product category id`)
+  return id
+}
+
 /** Validates a product body; `create` requires `name`. Cross-field rules are checked on the merged product. */
 export const productBody = (body: unknown, mode: "create" | "patch", ctx: Context): ProductInput => {
   const o = object("body", body)
@@ -219,7 +226,7 @@ export const productBody = (body: unknown, mode: "create" | "patch", ctx: Contex
   if ("description" in o) out.description = nullableString("description", o.description)
   if ("unit" in o) out.unit = nullableString("unit", o.unit)
   if ("tax" in o) out.tax = number("tax", o.tax)
-  if ("category" in o) out.category = o.category === null ? null : String(number("category", o.category))
+  if ("category" in o) out.category = o.category === null ? null : category(o.category, ctx)
   if ("owner_id" in o) {
     const owner = integer("owner_id", o.owner_id)
     if (!ctx.users.has(owner)) fail("owner_id", "User not found or not accessible.")

@@ -29,7 +29,7 @@ export const mappableTypes = [
 ] as const
 
 /** Field types `POST /productFields` can create, chosen from the mapping's value type. */
-export type CreatableType = "varchar" | "text" | "double" | "enum" | "set"
+export type CreatableType = "varchar" | "double" | "monetary" | "enum" | "set"
 
 /** Custom fields by exact label; a label used by more than one field maps to all of them. */
 export const byLabel = (fields: ReadonlyArray<AccountField>): Map<string, Array<AccountField>> => {

@@ -45,6 +45,8 @@ export interface CompiledField {
   readonly erp: ErpRule | undefined
   /** The resolved custom field; `undefined` for built-ins and for fields still to be created. */
   readonly custom: AccountField | undefined
+  /** The field whose options a value must be one of: an enum or set custom field, or the built-in `category`. */
+  readonly options?: AccountField | undefined
 }
 
 export interface FieldToCreate {
@@ -81,6 +83,8 @@ export interface CompileContext {
   readonly conflicts: ConflictPolicy
   /** The mapping file, for messages. */
   readonly source: string
+  /** The account could not be read (`config check` offline): `fields` and `currencies` are unknown, and nothing is checked against them. */
+  readonly offline?: boolean
 }
 
 type ValueKind = "text" | "decimal" | "integer" | "boolean" | "money" | "enum" | "set"
@@ -113,8 +117,8 @@ const accepts = (target: Field.Parsed, custom: AccountField | undefined): Readon
     return ["text", "enum"]
   }
   switch (custom?.field_type) {
-    case undefined:
-      return ["text", "decimal", "integer", "enum", "set"]
+    case undefined: // to be created (createMissingFields says which kinds it cannot create)
+      return ["text", "decimal", "integer", "enum", "set", "boolean"]
     case "varchar":
     case "varchar_auto":
     case "text":
@@ -138,8 +142,9 @@ const accepts = (target: Field.Parsed, custom: AccountField | undefined): Readon
   }
 }
 
-const creatableFor = (kind: ValueKind): CreatableType =>
-  kind === "decimal" || kind === "integer" ? "double" : kind === "enum" ? "enum" : kind === "set" ? "set" : "varchar"
+/** The field type `createMissingFields` creates for a column of `kind` (a `currency` makes an amount monetary). */
+const creatableFor = (kind: ValueKind, currency: string | undefined): CreatableType =>
+  kind === "decimal" || kind === "integer" ? (currency === undefined ? "double" : "monetary") : kind === "enum" ? "enum" : kind === "set" ? "set" : "varchar"
 
 const columnsOf = (m: FieldMapping): ReadonlyArray<string> => (m.erp === undefined ? [] : typeof m.erp === "string" ? [m.erp] : m.erp)
 
@@ -162,8 +167,23 @@ export const compile = (input: MappingInput, ctx: CompileContext): Either.Either
   const newPins: Array<Pin> = []
   const toCreate: Array<FieldToCreate> = []
 
+  /** Queues a missing custom field for creation, or says why the type the mapping implies cannot be created. */
+  const create = (where: string, label: string, kind: ValueKind, enumValues: ReadonlyArray<string>, currency: string | undefined) => {
+    if (kind === "boolean") {
+      problems.push(Problem.make(at(where), `createMissingFields cannot create "${label}" for a boolean column: Pipedrive's API creates no checkbox (boolean) product fields. Create the field in Pipedrive by hand, or map the column as a single option, e.g. type: { enum: { "1": "Yes", "0": "No" } }, to have an option field with those labels created`))
+      return
+    }
+    const type = creatableFor(kind, currency)
+    if ((type === "enum" || type === "set") && enumValues.length === 0) {
+      problems.push(Problem.make(at(`${where}.type`), `createMissingFields cannot create the ${type === "enum" ? "single" : "multiple"} option field "${label}" without its options: Pipedrive needs them when the field is created; list every label in the value map (${type === "enum" ? "type: { enum: { ERP: \"Label\", … } }" : "type: { set: { separator, values: { ERP: \"Label\", … } } }"})`))
+      return
+    }
+    toCreate.push({ label, type, options: type === "enum" || type === "set" ? enumValues : [] })
+  }
+
   /** Resolves a custom label to its field, checking it against its pin; `undefined` when it must be created or is broken. */
-  const resolveCustom = (where: string, label: string, kind: ValueKind, enumValues: ReadonlyArray<string>): AccountField | undefined => {
+  const resolveCustom = (where: string, label: string, kind: ValueKind, enumValues: ReadonlyArray<string>, currency?: string): AccountField | undefined => {
+    if (ctx.offline === true) return undefined
     const pin = pinByLabel.get(label)
     if (pin !== undefined) {
       const pinned = fieldByCode.get(pin.fieldCode)
@@ -188,7 +208,7 @@ export const compile = (input: MappingInput, ctx: CompileContext): Either.Either
     const field = found[0]
     if (field === undefined) {
       if (input.createMissingFields === true) {
-        toCreate.push({ label, type: creatableFor(kind), options: enumValues })
+        create(where, label, kind, enumValues, currency)
         return undefined
       }
       const hint = Suggest.didYouMean(label, customLabels)
@@ -225,6 +245,30 @@ export const compile = (input: MappingInput, ctx: CompileContext): Either.Either
     keyPipedrive = { kind: "custom", label, field }
   }
 
+  /** The built-in `category` field, whose options are the product categories (a problem when the account lists none). */
+  const categoryField = (where: string): AccountField | undefined => {
+    if (ctx.offline === true) return undefined
+    const f = ctx.fields.find((x) => !x.is_custom_field && x.field_code === "category")
+    if (f === undefined) problems.push(Problem.make(at(where), `the account's product fields have no built-in "category" field, so its options (the categories) are unknown; remove category from the mapping`))
+    return f
+  }
+
+  /** The key flows ERP → Pipedrive only: no field may write it back, nor feed the key field from elsewhere. */
+  const keyRule = (where: string, target: Field.Parsed, m: FieldMapping, direction: Direction): Problem.Problem | undefined => {
+    const isKeyField = keyPipedrive.kind === "custom" && target.kind === "custom" && target.label === keyPipedrive.label
+    const column = m.compute === undefined ? columnsOf(m)[0] : undefined
+    if (isKeyField && flowsTo(direction, "erp")) {
+      return Problem.make(at(`${where}.direction`), `custom.${target.label} is the match key, set from key.erp (${JSON.stringify(keyColumn)}); the key flows ERP → Pipedrive only, so this field must be "erp→pipedrive" (or removed: the key is written without it)`)
+    }
+    if (isKeyField && column !== keyColumn) {
+      return Problem.make(at(where), `custom.${target.label} is the match key, set from key.erp (${JSON.stringify(keyColumn)}); it cannot also be fed from ${column === undefined ? "a computed value" : `column ${JSON.stringify(column)}`}: remove this entry`)
+    }
+    if (column === keyColumn && flowsTo(direction, "erp")) {
+      return Problem.make(at(`${where}.direction`), `reads the key column ${JSON.stringify(keyColumn)}, which flows ERP → Pipedrive only (a key changed in Pipedrive and imported by the ERP would become another product); a field reading the key column must be "erp→pipedrive"`)
+    }
+    return undefined
+  }
+
   const fields: Array<CompiledField> = []
   const writers = new Map<string, string>() // ERP column → the path written back into it
   for (const [path, m] of Object.entries(input.fields) as Array<[string, FieldMapping | undefined]>) {
@@ -246,23 +290,27 @@ export const compile = (input: MappingInput, ctx: CompileContext): Either.Either
       problems.push(Problem.make(at(where), `code is the match key: it is set from key.erp (${JSON.stringify(keyColumn)}); remove this entry`))
       continue
     }
+    const keyProblem = keyRule(where, target, m, direction)
+    if (keyProblem !== undefined) problems.push(keyProblem)
     if (target.kind === "builtin" && target.name === "active" && flowsTo(direction, "pipedrive")) {
       problems.push(Problem.make(at(where), `Pipedrive's API cannot re-activate a deleted product, so "active" can only flow pipedrive→erp; to stop sales using a product, map the column to "linkable"`))
     }
-    if (target.kind === "price" && !ctx.currencies.has(target.currency)) {
+    if (target.kind === "price" && ctx.offline !== true && !ctx.currencies.has(target.currency)) {
       const hint = Suggest.didYouMean(target.currency, ctx.currencies.codes, 1)
       problems.push(Problem.make(at(where), `the account has no currency ${target.currency}${hint ? ` (${hint})` : ""}; add it in Pipedrive (Company settings → Currencies) or use one of its currencies: ${ctx.currencies.codes.join(", ") || "none"}`))
     }
-    const kind = m.type !== undefined ? kindOf(m.type) : undefined
+    // A currency makes a custom field's column an amount (a monetary field), whatever type it names.
+    const kind = m.type !== undefined ? kindOf(m.type) : target.kind === "custom" && m.currency !== undefined ? "decimal" : undefined
     const enumValues = m.type !== undefined && typeof m.type !== "string" ? Object.values("enum" in m.type ? m.type.enum : m.type.set.values ?? {}) : []
-    const custom = target.kind === "custom" ? resolveCustom(where, target.label, kind ?? "text", [...new Set(enumValues)]) : undefined
+    const custom = target.kind === "custom" ? resolveCustom(where, target.label, kind ?? "text", [...new Set(enumValues)], m.currency) : undefined
+    const options = target.kind === "builtin" && target.name === "category" ? categoryField(where) : custom !== undefined && (custom.field_type === "enum" || custom.field_type === "set") ? custom : undefined
     const effectiveKind = kind ?? defaultKind(target, custom)
     const allowed = accepts(target, custom)
     if ((m.erp !== undefined || m.compute !== undefined) && flowsTo(direction, "pipedrive")) {
       if (allowed.length === 0) {
         problems.push(Problem.make(at(where), `a ${custom?.field_type ?? "this"} field cannot be read from an ERP column; give it direction "pipedrive→erp"`))
       } else if (!allowed.includes(effectiveKind)) {
-        problems.push(Problem.make(at(`${where}.type`), `a ${effectiveKind} column cannot feed ${target.kind === "custom" ? `the ${custom?.field_type ?? ""} field "${target.label}"` : path}; use ${allowed.map((k) => JSON.stringify(k)).join(" or ")}`))
+        problems.push(Problem.make(at(`${where}.type`), `a ${effectiveKind} column cannot feed ${target.kind === "custom" ? `the ${custom === undefined ? "custom" : custom.field_type} field "${target.label}"` : path}; use ${allowed.map((k) => JSON.stringify(k)).join(" or ")}`))
       }
     }
     const columns = columnsOf(m)
@@ -279,18 +327,19 @@ export const compile = (input: MappingInput, ctx: CompileContext): Either.Either
     if (m.owner !== undefined && m.conflicts !== undefined && m.conflicts !== "manual" && m.conflicts !== `${m.owner}-wins`) {
       problems.push(Problem.make(at(`${where}.conflicts`), `says ${m.conflicts} but owner is ${m.owner}; the owner wins conflicts unless conflicts is "manual" — drop one of them`))
     }
-    if (custom !== undefined && (custom.field_type === "enum" || custom.field_type === "set") && enumValues.length > 0) {
-      const valid = new Set((custom.options ?? []).map((o) => o.label))
+    if (options !== undefined && enumValues.length > 0) {
+      const valid = new Set((options.options ?? []).map((o) => o.label))
       const unknown = [...new Set(enumValues)].filter((v) => !valid.has(v))
       if (unknown.length > 0) {
-        problems.push(Problem.make(at(`${where}.type`), `maps to ${unknown.map((u) => JSON.stringify(u)).join(", ")}, not ${unknown.length === 1 ? "an option" : "options"} of "${custom.field_name}"; its options: ${[...valid].map((v) => JSON.stringify(v)).join(", ")}`))
+        problems.push(Problem.make(at(`${where}.type`), `maps to ${unknown.map((u) => JSON.stringify(u)).join(", ")}, not ${unknown.length === 1 ? "an option" : "options"} of "${options.field_name}"; its options: ${valid.size === 0 ? "none yet (add them in Pipedrive)" : [...valid].map((v) => JSON.stringify(v)).join(", ")}`))
       }
     }
     if (effectiveKind === "money") moneyChecks(where, target, custom, m)
     if (m.booleans !== undefined && effectiveKind !== "boolean") problems.push(Problem.make(at(`${where}.booleans`), `only applies to type "boolean"`))
-    if (custom?.field_type === "monetary" && (m.erp !== undefined || m.compute !== undefined)) {
-      if (m.currency === undefined) problems.push(Problem.make(at(`${where}.currency`), `is required: "${custom.field_name}" is a monetary field, so say which currency the ERP column is in`))
-      else if (!ctx.currencies.has(m.currency)) problems.push(Problem.make(at(`${where}.currency`), `the account has no currency ${m.currency}; add it in Pipedrive or use one of its currencies: ${ctx.currencies.codes.join(", ")}`))
+    const monetary = custom?.field_type === "monetary" || toCreate.some((c) => c.label === (target.kind === "custom" ? target.label : undefined) && c.type === "monetary")
+    if (monetary && (m.erp !== undefined || m.compute !== undefined)) {
+      if (m.currency === undefined) problems.push(Problem.make(at(`${where}.currency`), `is required: "${target.kind === "custom" ? target.label : path}" is a monetary field, so say which currency the ERP column is in`))
+      else if (ctx.offline !== true && !ctx.currencies.has(m.currency)) problems.push(Problem.make(at(`${where}.currency`), `the account has no currency ${m.currency}; add it in Pipedrive or use one of its currencies: ${ctx.currencies.codes.join(", ")}`))
     }
     const type = m.type
     fields.push({
@@ -300,6 +349,7 @@ export const compile = (input: MappingInput, ctx: CompileContext): Either.Either
       owner: direction === "both" ? (m.owner ?? (m.conflicts === "pipedrive-wins" ? "pipedrive" : "erp")) : direction === "erp→pipedrive" ? "erp" : "pipedrive",
       conflicts: m.conflicts ?? ctx.conflicts,
       custom,
+      options,
       erp: {
         column,
         inputs: columns,

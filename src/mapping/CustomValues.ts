@@ -42,12 +42,27 @@ const optionById = (field: AccountField, id: unknown): Result<string> => {
   return opt ? Either.right(opt.label) : Either.left(`option id ${JSON.stringify(id)} is not an option of "${field.field_name}"`)
 }
 
-const optionByLabel = (field: AccountField, label: string): Result<number | string> => {
-  const opt = (field.options ?? []).find((o) => o.label === label)
-  if (opt) return Either.right(opt.id)
+const labelIndexes = new WeakMap<AccountField, ReadonlyMap<string, number | string>>()
+
+/** The field's option ids by label (the first option of a label), built once per field. */
+const labelIndex = (field: AccountField): ReadonlyMap<string, number | string> => {
+  let index = labelIndexes.get(field)
+  if (index === undefined) {
+    const m = new Map<string, number | string>()
+    for (const o of field.options ?? []) if (!m.has(o.label)) m.set(o.label, o.id)
+    index = m
+    labelIndexes.set(field, index)
+  }
+  return index
+}
+
+/** The option id of a label, or why the label is not an option of the field (with its valid options). */
+export const optionByLabel = (field: AccountField, label: string): Result<number | string> => {
+  const id = labelIndex(field).get(label)
+  if (id !== undefined) return Either.right(id)
   const labels = optionLabels(field)
   const hint = Suggest.didYouMean(label, labels)
-  return Either.left(`"${label}" is not an option of "${field.field_name}"${hint ? ` (${hint})` : ""}; valid options: ${labels.map((l) => JSON.stringify(l)).join(", ")}`)
+  return Either.left(`"${label}" is not an option of "${field.field_name}"${hint ? ` (${hint})` : ""}; ${labels.length === 0 ? `the field has no options yet (add them in Pipedrive)` : `valid options: ${labels.map((l) => JSON.stringify(l)).join(", ")}`}`)
 }
 
 /** The canonical value of a custom field's wire value. `null` is empty. */

@@ -4,13 +4,14 @@
  * through their value maps, defaults, trimming and case), so a bad cell is a row error naming the
  * column; writing formats canonical values back into cells in the file's style.
  */
-import { BigDecimal, Either } from "effect"
-import { type CatalogProduct, MoneyValue } from "../domain/CatalogProduct.js"
+import { BigDecimal, Either, Schema } from "effect"
+import { CatalogProduct, MoneyValue, scalarFields } from "../domain/CatalogProduct.js"
 import * as Currency from "../domain/Currency.js"
 import * as Field from "../domain/Field.js"
 import * as Money from "../domain/Money.js"
 import { Sku } from "../domain/Sku.js"
 import type { Compiled, CompiledField, ErpRule } from "./Compile.js"
+import * as CustomValues from "./CustomValues.js"
 import type { Cells } from "./Mapping.js"
 
 /** One cell that could not be read. */
@@ -161,6 +162,32 @@ const readField = (f: CompiledField, rule: ErpRule, cells: CellLookup, options: 
 
 export type RowResult = Either.Either<CatalogProduct, ReadonlyArray<CellError>>
 
+/** What each built-in field of a product may hold: the product schema's own rule for that field. */
+const builtinIs: ReadonlyMap<string, (u: unknown) => boolean> = new Map(
+  scalarFields.map((name) => [name, Schema.is(Schema.typeSchema(CatalogProduct.fields[name].from as Schema.Schema<unknown, unknown, never>))])
+)
+
+/**
+ * Why a value read for a field cannot be part of a product bound for Pipedrive: a built-in the
+ * product cannot hold (an empty name), or a label that is not an option of the field (or of the
+ * account's categories). `undefined` when it can. Prices and custom values are valid by
+ * construction (decimals, money, text, flags and label lists).
+ */
+const refusal = (f: CompiledField, value: Field.Value): string | undefined => {
+  const t = f.target
+  if (t.kind === "builtin" && builtinIs.get(t.name)?.(value) === false) {
+    if (value !== null) return `${JSON.stringify(Field.show(value))} is not a valid ${t.name}`
+    return t.name === "name" ? "the product name is empty; a Pipedrive product needs a name" : `is empty; ${t.name} needs a value`
+  }
+  if (f.options === undefined || value === null) return undefined
+  const labels = typeof value === "string" ? [value] : Array.isArray(value) ? (value as ReadonlyArray<string>) : []
+  for (const label of labels) {
+    const id = CustomValues.optionByLabel(f.options, label)
+    if (Either.isLeft(id)) return id.left
+  }
+  return undefined
+}
+
 /**
  * The canonical product of an ERP row: its key and every mapped field the ERP may have an opinion
  * on. `Left` lists every cell that could not be read (the key included).
@@ -175,8 +202,15 @@ export const fromRow = (compiled: Compiled, cells: CellLookup, options: ReadOpti
     if (rule === undefined || (rule.column === undefined && rule.compute === undefined)) continue
     if (rule.column !== undefined && cells(rule.column) === undefined && f.direction === "pipedrive→erp") continue // a write-back column the file does not have yet
     const v = readField(f, rule, cells, options)
-    if (Either.isLeft(v)) errors.push({ column: rule.column ?? rule.inputs.join("+"), path: f.path, reason: v.left })
-    else values.push([f.path, v.right])
+    const column = rule.column ?? rule.inputs.join("+")
+    if (Either.isLeft(v)) {
+      errors.push({ column, path: f.path, reason: v.left })
+      continue
+    }
+    const refused = refusal(f, v.right)
+    if (refused === undefined) values.push([f.path, v.right])
+    else if (f.direction !== "pipedrive→erp") errors.push({ column, path: f.path, reason: refused })
+    // A value Pipedrive owns that the product cannot hold is no opinion: Pipedrive's value is written back.
   }
   if (errors.length > 0) return Either.left(errors)
   return Either.right(Field.unflatten(Sku.make(rawKey), values))

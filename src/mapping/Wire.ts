@@ -50,6 +50,28 @@ export const keyOf = (compiled: Compiled, wire: WireProduct): Either.Either<stri
   return key === "" ? Either.left(k.kind === "code" ? "it has no product code" : `its "${k.label}" field is empty`) : Either.right(key)
 }
 
+/**
+ * `category` is an option field: Pipedrive sends its option id (a string), and takes the id as a
+ * number. Its options are the built-in `category` product field's (`CompiledField.options`).
+ */
+const categoryFromWire = (f: CompiledField, raw: string | number | null | undefined): Either.Either<Field.Value, string> => {
+  if (raw === null || raw === undefined || raw === "") return Either.right(null)
+  if (f.options === undefined) return Either.left("the account's category options are unknown")
+  const label = CustomValues.fromWire({ ...f.options, field_type: "enum" }, raw)
+  // A label sent in place of its id is read as that label.
+  return Either.isLeft(label) && typeof raw === "string" && Either.isRight(CustomValues.optionByLabel(f.options, raw)) ? Either.right(raw) : label
+}
+
+const categoryToWire = (f: CompiledField, value: Field.Value): Either.Either<number | null, string> => {
+  if (value === null) return Either.right(null)
+  if (typeof value !== "string") return Either.left(`category: needs an option label, got ${Field.show(value)}`)
+  if (f.options === undefined) return Either.left("category: the account's category options are unknown")
+  return Either.flatMap(Either.mapLeft(CustomValues.optionByLabel(f.options, value), (e) => `category: ${e}`), (id) => {
+    const n = typeof id === "number" ? id : /^\d+$/.test(id) ? Number(id) : undefined
+    return n === undefined ? Either.left(`category: the option "${value}" has the id ${JSON.stringify(id)}, which is not a number`) : Either.right(n)
+  })
+}
+
 /** The value of one mapped field in a wire product. */
 export const readField = (f: CompiledField, wire: WireProduct): Either.Either<Field.Value, string> => {
   const t = f.target
@@ -65,7 +87,7 @@ export const readField = (f: CompiledField, wire: WireProduct): Either.Either<Fi
         case "unit":
           return Either.right(text(wire.unit))
         case "category":
-          return Either.right(text(wire.category))
+          return categoryFromWire(f, wire.category)
         case "tax":
           return Either.right(decimal(wire.tax))
         case "active":
@@ -135,9 +157,12 @@ export const toBody = (
         case "unit":
           body[t.name] = value === null ? null : Field.show(value)
           break
-        case "category":
-          body.category = value === null ? null : Field.show(value)
+        case "category": {
+          const id = categoryToWire(f, value)
+          if (Either.isLeft(id)) problems.push(id.left)
+          else body.category = id.right
           break
+        }
         case "tax": {
           const n = numberOrError(path, value)
           if (Either.isLeft(n)) problems.push(n.left)

@@ -187,6 +187,11 @@ const canonWire = (f: Compiled["fields"][number], wire: Wire.WireProduct): strin
           return wire.is_deleted !== true ? "t" : "f"
         case "linkable":
           return wire.is_linkable !== false ? "t" : "f"
+        case "category": {
+          // An option id on the wire, a label in the base.
+          const v = Wire.readField(f, wire)
+          return Either.isLeft(v) ? undefined : canonValue(v.right)
+        }
         default: {
           const v = wire[t.name]
           return v === null || v === undefined ? "n" : canonText(String(v))

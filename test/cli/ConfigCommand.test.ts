@@ -1,13 +1,13 @@
 import { assert, describe, it } from "@effect/vitest"
-import { mkdtempSync, writeFileSync } from "node:fs"
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { runCli } from "./run.js"
 
-const project = (config: string) => {
+const project = (config: string, mapping = `{ key: { erp: "sku" }, fields: { name: { erp: "name" } } }`) => {
   const dir = mkdtempSync(join(tmpdir(), "catalog-sync-cli-"))
   writeFileSync(join(dir, "catalog.csv"), "sku;name\nA-1;Thing\n")
-  writeFileSync(join(dir, "mapping.ts"), "export default {}\n")
+  writeFileSync(join(dir, "mapping.ts"), `export default ${mapping}\n`)
   writeFileSync(join(dir, "sync.config.ts"), config)
   return dir
 }
@@ -34,9 +34,10 @@ describe("catalog-sync (built CLI)", () => {
   it("config check --json shows the token as <redacted> and never its value", () => {
     const dir = project(`export default { erp: { path: "./catalog.csv" }, mapping: "./mapping.ts" }\n`)
     const secret = "cli-secret-token-7f3a9c"
-    const r = runCli(["config", "check", "--json"], { cwd: dir, env: { PIPEDRIVE_API_TOKEN: secret, PIPEDRIVE_COMPANY_DOMAIN: "acme" } })
+    const r = runCli(["config", "check", "--json", "--offline"], { cwd: dir, env: { PIPEDRIVE_API_TOKEN: secret, PIPEDRIVE_COMPANY_DOMAIN: "acme" } })
     assert.strictEqual(r.code, 0, r.stderr)
-    const shown = JSON.parse(r.stdout) as { pipedrive: { target: string; token: string } }
+    const shown = JSON.parse(r.stdout) as { pipedrive: { target: string; token: string }; mappingCheck: { account: { checked: boolean; skipped: string } } }
+    assert.deepStrictEqual(shown.mappingCheck.account, { checked: false, skipped: "--offline" })
     assert.strictEqual(shown.pipedrive.target, "https://acme.pipedrive.com")
     assert.strictEqual(shown.pipedrive.token, "<redacted>")
     assert.notInclude(r.stdout + r.stderr, secret)
@@ -68,6 +69,43 @@ describe("catalog-sync (built CLI)", () => {
     assert.strictEqual(missing.code, 1)
     assert.match(missing.stderr, /--config: file not found: \.\/missing\.ts/)
   })
+
+  it("config check loads the mapping: a misspelt option is an error with its path", () => {
+    const dir = project(`export default { erp: { path: "./catalog.csv" }, mapping: "./mapping.ts", state: "./state.db" }\n`, `{ key: { erp: "sku" }, fields: { name: { erp: "name", directon: "both" } } }`)
+    const r = runCli(["config", "check"], { cwd: dir })
+    assert.strictEqual(r.code, 1, r.stdout)
+    assert.match(r.stderr, /fields\.name\.directon: unknown setting; did you mean "direction"\?/)
+    assert.notMatch(r.stderr, /\n\s+at .*\(.*:\d+:\d+\)/)
+  })
+
+  it("config check runs the mapping's checks against the CSV header and the bundled emulator's fields, every problem at once, and saves nothing", () => {
+    const config = `export default { erp: { path: "./catalog.csv" }, mapping: "./mapping.ts", state: "./state.db" }\n`
+    const dir = project(config, `{ key: { erp: "SKU" }, fields: { name: { erp: "name", direction: "both" }, "custom.Brnad": { erp: "name" }, "prices.GBP.price": { erp: "price" } } }`)
+    const r = runCli(["config", "check"], { cwd: dir })
+    assert.strictEqual(r.code, 1, r.stdout)
+    assert.match(r.stderr, /the mapping has 4 problems/)
+    assert.match(r.stderr, /key\.erp: column "SKU" is not in the ERP file's header; did you mean "sku"\?/)
+    assert.match(r.stderr, /fields\["custom\.Brnad"\]: the account has no custom product field labelled "Brnad" \(did you mean "Brand"\?\)/)
+    assert.match(r.stderr, /fields\["prices\.GBP\.price"\]: the account has no currency GBP/)
+    assert.match(r.stderr, /fields\["prices\.GBP\.price"\]\.erp: column "price" is not in the ERP file's header/)
+    assert.isFalse(existsSync(join(dir, "emulator-account.json")))
+    assert.isFalse(existsSync(join(dir, "state.db")))
+    const ok = runCli(["config", "check"], { cwd: project(config) })
+    assert.strictEqual(ok.code, 0, ok.stderr)
+    assert.match(ok.stdout, /The mapping .*mapping\.ts is valid: 1 fields, checked against the header of .*catalog\.csv \(2 columns\) and the account's \d+ product fields\./)
+  }, 120_000)
+
+  it("config check skips the account checks, saying why, when the account does not answer", () => {
+    const dir = project(`export default { pipedrive: { baseUrl: "http://127.0.0.1:9" }, erp: { path: "./catalog.csv" }, mapping: "./mapping.ts", state: "./state.db" }\n`, `{ key: { erp: "sku" }, fields: { name: { erp: "name" }, "custom.Anything": { erp: "name", direction: "pipedrive→erp" } } }`)
+    const secret = "unreachable-token-5e1d2c"
+    const r = runCli(["config", "check"], { cwd: dir, env: { PIPEDRIVE_API_TOKEN: secret } })
+    assert.strictEqual(r.code, 0, r.stderr)
+    assert.match(r.stdout, /the checks against the account were skipped: Pipedrive did not answer \(GET .* Transport: .*\)\. They run again with plan and sync\./)
+    assert.notInclude(r.stdout + r.stderr, secret)
+    const bad = runCli(["config", "check"], { cwd: project(`export default { pipedrive: { baseUrl: "http://127.0.0.1:9" }, erp: { path: "./catalog.csv" }, mapping: "./mapping.ts" }\n`, `{ key: { erp: "sku" }, fields: { name: { erp: "nmae" } } }`), env: { PIPEDRIVE_API_TOKEN: secret } })
+    assert.strictEqual(bad.code, 1)
+    assert.match(bad.stderr, /fields\["name"\]\.erp: column "nmae" is not in the ERP file's header/)
+  }, 120_000)
 
   it("an unknown command or option exits 1", () => {
     assert.strictEqual(runCli(["frobnicate"]).code, 1)

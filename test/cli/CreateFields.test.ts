@@ -39,5 +39,40 @@ describe("createMissingFields (built CLI)", () => {
     const second = JSON.parse(again.stdout) as { plan: { fieldsToCreate: unknown[]; operations: Array<{ side: string }> } }
     assert.deepStrictEqual(second.plan.fieldsToCreate, [])
     assert.deepStrictEqual(second.plan.operations.filter((o) => o.side === "pipedrive"), [])
-  })
+  }, 120_000)
+
+  it("creates the type the mapping implies: monetary with its currency, multiple options; refuses a boolean column up front, saying why", () => {
+    const dir = mkdtempSync(join(tmpdir(), "catalog-sync-fields-"))
+    const currency = (id: number, code: string) => ({ id, code, name: code, decimal_points: 2, symbol: code, active_flag: true, is_custom_flag: false })
+    writeFileSync(join(dir, "emulator-account.json"), JSON.stringify({ currencies: [currency(1, "EUR"), currency(2, "INR")], users: [{ id: 1, name: "Admin" }], productFields: [], products: [] }))
+    writeFileSync(join(dir, "c.csv"), "sku,name,mrp,tags,fk\nA1,Chair,2625.50,x|y,1\nA2,Table,99,y,0\n")
+    writeFileSync(join(dir, "sync.config.ts"), `export default { erp: { path: "./c.csv" }, mapping: "./m.ts", state: "./state.db" }\n`)
+    const mapping = (extra: string) =>
+      writeFileSync(join(dir, "m.ts"), `export default { key: { erp: "sku" }, createMissingFields: true, fields: { name: { erp: "name" }, "custom.MRP": { erp: "mrp", currency: "INR" }, "custom.Tags": { erp: "tags", type: { set: { separator: "|", values: { x: "Red", y: "Blue" } } } }${extra} } }\n`)
+
+    mapping(`, "custom.FK Advantage": { erp: "fk", type: "boolean" }`)
+    const refused = runCli(["plan"], { cwd: dir })
+    assert.strictEqual(refused.code, 1)
+    assert.match(refused.stderr, /fields\["custom\.FK Advantage"\]: createMissingFields cannot create "FK Advantage" for a boolean column: Pipedrive's API creates no checkbox \(boolean\) product fields/)
+
+    mapping("")
+    const sync = runCli(["sync", "--yes", "--force"], { cwd: dir })
+    assert.strictEqual(sync.code, 0, sync.stdout + sync.stderr)
+    assert.match(sync.stderr, /created the custom field "MRP" \(monetary\) in Pipedrive/)
+    assert.match(sync.stderr, /created the custom field "Tags" \(set\) in Pipedrive/)
+    const account = JSON.parse(readFileSync(join(dir, "emulator-account.json"), "utf8")) as {
+      productFields: Array<{ field_name: string; field_code: string; field_type: string; options: Array<{ id: number; label: string }> | null }>
+      products: Array<{ code: string; custom_fields: Record<string, unknown> }>
+    }
+    const mrp = account.productFields.find((f) => f.field_name === "MRP")!
+    const tags = account.productFields.find((f) => f.field_name === "Tags")!
+    assert.strictEqual(mrp.field_type, "monetary")
+    assert.deepStrictEqual([tags.field_type, tags.options?.map((o) => o.label)], ["set", ["Red", "Blue"]])
+    const a1 = account.products.find((p) => p.code === "A1")!
+    assert.deepStrictEqual(a1.custom_fields[mrp.field_code], { value: 2625.5, currency: "INR" })
+    assert.deepStrictEqual(a1.custom_fields[tags.field_code], tags.options?.map((o) => o.id))
+    const again = JSON.parse(runCli(["plan", "--format", "json"], { cwd: dir }).stdout) as { plan: { fieldsToCreate: unknown[]; operations: Array<{ side: string }> } }
+    assert.deepStrictEqual(again.plan.fieldsToCreate, [])
+    assert.deepStrictEqual(again.plan.operations.filter((o) => o.side === "pipedrive"), [])
+  }, 120_000)
 })

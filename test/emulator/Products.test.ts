@@ -18,7 +18,8 @@ beforeAll(async () => {
         ...seed.productFields,
         { field_name: "List price", field_code: monetary, field_type: "monetary", options: null },
         { field_name: "Tags", field_code: tags, field_type: "set", options: [{ id: 71, label: "new" }, { id: 72, label: "sale" }] }
-      ]
+      ],
+      categories: [{ id: 262, label: "Retail" }, { id: 263, label: "Wholesale" }]
     }
   })
 })
@@ -154,8 +155,17 @@ describe("products", () => {
     expect((await get(emu, "/api/v2/products/1")).body.data.name).toBe("Alpina Pro Monitor Arm")
   })
 
-  it("category is a number in requests and a string in responses", async () => {
+  it("category is the id of a product category: a number in requests, a string in responses", async () => {
     const r = await create({ name: "Cat", category: 262 })
     expect(r.body.data.category).toBe("262")
+    const field = (await get(emu, "/api/v2/productFields/category")).body.data
+    expect(field).toMatchObject({ field_type: "enum", is_custom_field: false, options: [{ id: "262", label: "Retail" }, { id: "263", label: "Wholesale" }] })
+    const label = await create({ name: "Cat", category: "Retail" })
+    expect(label.status).toBe(400)
+    expect(label.body.error).toBe("Validation failed: category: must be an integer, not a string")
+    const unknown = await create({ name: "Cat", category: 999 })
+    expect(unknown.status).toBe(400)
+    expect(unknown.body.error).toBe("Validation failed: category: 999 is not a product category id")
+    expect((await call(emu, "PATCH", `/api/v2/products/${r.body.data.id}`, { category: null })).body.data.category).toBeNull()
   })
 })

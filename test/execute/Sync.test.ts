@@ -70,17 +70,17 @@ describe("sync: asking, guards, dry run", () => {
 
 describe("sync: failures and stops", () => {
   it("a 400 for one product is recorded with Pipedrive's message and its key, and the others go on (exit 4)", async () => {
-    const emu = await start()
-    // The planner sends category as text; Pipedrive wants an option id: a 400 for that product only.
-    const withCategory = csv.replace("sku,name,price_eur", "sku,name,price_eur,category").split("\n").map((l, i) => (i === 0 || l === "" ? l : i === 3 ? `${l},Tools` : `${l},`)).join("\n")
-    const dir = project(withCategory, emu.baseUrl, { burstLimit, concurrency: 4, mapping: `, category: { erp: "category" }` })
+    const emu = await start({ seed: { ...seed, productFields: [{ field_name: "Note", field_code: "b".repeat(40), field_type: "varchar", options: null }] } })
+    // A text field holds at most 255 characters in Pipedrive: a 400 for that product only.
+    const withNote = csv.replace("sku,name,price_eur", "sku,name,price_eur,note").split("\n").map((l, i) => (i === 0 || l === "" ? l : i === 3 ? `${l},${"x".repeat(300)}` : `${l},`)).join("\n")
+    const dir = project(withNote, emu.baseUrl, { burstLimit, concurrency: 4, mapping: `, "custom.Note": { erp: "note" }` })
     const r = await runSync(dir, ["sync", "--yes", "--json"])
     expect(r.code, r.stderr).toBe(4)
     const s = summaryOf(r.stdout)
     expect(s.writes.failed).toBe(1)
     expect(s.writes.done).toBe(19)
     expect(s.failures[0].key).toBe("SKU-00003")
-    expect(s.failures[0].message).toContain("category")
+    expect(s.failures[0].message).toContain("at most 255 characters")
     expect(s.failures[0].message).toContain("400")
     expect(journalStates(dir)).toEqual({ done: 19, failed: 1 })
   }, 30_000)

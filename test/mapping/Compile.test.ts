@@ -16,7 +16,8 @@ const seed = JSON.parse(readFileSync(new URL("../../fixtures/pipedrive-seed.json
   currencies: Array<{ code: string; decimal_points: number }>
   products: Array<Wire.WireProduct>
 }
-const accountFields: Array<AccountField> = seed.productFields.map((f) => ({ ...f, is_custom_field: true }))
+const categoryField: AccountField = { field_code: "category", field_name: "Category", field_type: "enum", options: [{ id: "1", label: "Office" }, { id: "2", label: "Furniture" }], is_custom_field: false }
+const accountFields: Array<AccountField> = [categoryField, ...seed.productFields.map((f) => ({ ...f, is_custom_field: true }))]
 const currencies = Currency.registry(seed.currencies.map((c) => [c.code, c.decimal_points] as const))
 const header = ["sku", "name", "description", "unit", "tax_rate", "category", "brand", "warranty_months", "color", "price_eur", "cost_eur", "price_usd", "price_chf", "active"]
 
@@ -99,9 +100,9 @@ describe("Compile: checked up front, every problem at once", () => {
   })
 
   it("refuses two fields sharing a label, naming both keys", () => {
-    const twin = { ...accountFields[0]!, field_code: "f".repeat(40) }
+    const twin = { ...accountFields[1]!, field_code: "f".repeat(40) }
     const text = problems(defineMapping({ key: { erp: "sku" }, fields: { "custom.Brand": { erp: "brand" } } }), { fields: [...accountFields, twin] }).join("\n")
-    assert.match(text, new RegExp(`2 custom fields share the label "Brand" \\(keys ${accountFields[0]!.field_code}, ${"f".repeat(40)}\\)`))
+    assert.match(text, new RegExp(`2 custom fields share the label "Brand" \\(keys ${accountFields[1]!.field_code}, ${"f".repeat(40)}\\)`))
   })
 
   it("stops on a pinned field that was renamed, deleted or retyped, saying what to do", () => {
