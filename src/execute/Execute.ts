@@ -337,7 +337,7 @@ export const writeBack = (erp: ResolvedConfig["erp"], compiled: Compile.Compiled
     const pending = yield* store.pendingWritebacks
     const exists = yield* Effect.sync(() => existsSync(erp.writeBack.path))
     if (pending.length === 0 && !exists) return undefined
-    const catalog = yield* Catalog.open(erp.path, { key: compiled.key.erpColumn, columns: Prepare.columnSpecs(compiled), dialect: erp.dialect })
+    const catalog = yield* Catalog.open(erp.path, Prepare.catalogOptions(compiled, erp.dialect))
     const byKey = new Map<string, Record<string, Cell.Value>>()
     for (const p of pending) {
       const f = compiled.byPath.get(p.field)

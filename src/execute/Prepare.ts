@@ -65,6 +65,15 @@ export const columnSpecs = (compiled: Compile.Compiled): Array<Cell.ColumnSpec> 
   return [...specs.values()]
 }
 
+/** How the ERP catalog is read for a compiled mapping: its key, the columns it types, which rows are products. */
+export const catalogOptions = (compiled: Compile.Compiled, dialect: ResolvedConfig["erp"]["dialect"]): Catalog.Options => ({
+  key: compiled.key.erpColumn,
+  columns: columnSpecs(compiled),
+  dialect,
+  where: compiled.rows.where,
+  duplicates: compiled.rows.duplicates
+})
+
 const fromStored = (value: unknown): Field.Value => Field.fromJsonValue(value)
 
 /** Reads both sides into the state and plans. */
@@ -100,7 +109,7 @@ export const prepare = (config: ResolvedConfig, mapping: MappingInput, mappingTe
     }
 
     // The ERP side, streamed into the snapshot.
-    const catalog = yield* Catalog.open(config.erp.path, { key: compiled.key.erpColumn, columns: columnSpecs(compiled), dialect })
+    const catalog = yield* Catalog.open(config.erp.path, catalogOptions(compiled, dialect))
     const decimalOf = new Map(catalog.columns.map((col) => [col.name, col.format.decimal]))
     const options: Erp.ReadOptions = { decimal: (column) => decimalOf.get(column) ?? dialect.decimal ?? "auto" }
     const rejects: Array<Catalog.Rejected> = []

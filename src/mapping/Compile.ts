@@ -70,6 +70,11 @@ export interface Compiled {
   /** The pins for the state: existing ones and those made by this compile. */
   readonly pins: ReadonlyArray<Pin>
   readonly policies: { readonly toPipedrive: SyncMode; readonly toErp: SyncMode }
+  /** Which rows are products (`rows` of the mapping): the column filters and the repeated-key rule. */
+  readonly rows: {
+    readonly where: ReadonlyArray<{ readonly column: string; readonly values: ReadonlyArray<string> }>
+    readonly duplicates: "reject" | "first" | "last"
+  }
 }
 
 export interface CompileContext {
@@ -374,6 +379,11 @@ export const compile = (input: MappingInput, ctx: CompileContext): Either.Either
     if (first !== undefined) problems.push(Problem.make(at(`fields[${JSON.stringify(f.path)}]`), `names the same custom field as fields[${JSON.stringify(`custom.${first}`)}] (labels differ only in case); map each field once`))
     else seenLabels.set(lower, f.target.label)
   }
+  const where = Object.entries(input.rows?.where ?? {}).map(([column, v]) => ({ column, values: typeof v === "string" ? [v] : [...v] }))
+  for (const w of where) {
+    checkColumn(`rows.where[${JSON.stringify(w.column)}]`, w.column)
+    if (w.values.length === 0) problems.push(Problem.make(at(`rows.where[${JSON.stringify(w.column)}]`), "lists no value: no row would be read"))
+  }
   if (problems.length > 0) return Either.left(problems)
   const columnNames = [keyColumn, ...fields.flatMap((f) => f.erp?.inputs ?? [])]
   return Either.right({
@@ -384,6 +394,7 @@ export const compile = (input: MappingInput, ctx: CompileContext): Either.Either
     columns: [...new Set(columnNames)].map((name) => ({ name, required: header !== undefined })),
     toCreate,
     pins: [...ctx.pins, ...newPins],
-    policies: ctx.mode
+    policies: ctx.mode,
+    rows: { where, duplicates: input.rows?.duplicates ?? "reject" }
   })
 }

@@ -47,7 +47,11 @@ const FieldMappingSchema = Schema.Struct({
 const MappingSchema = Schema.Struct({
   key: Schema.Struct({ erp: Schema.String.pipe(Schema.minLength(1)), pipedrive: Schema.optional(Schema.String) }),
   fields: Schema.Record({ key: Schema.String, value: FieldMappingSchema }),
-  createMissingFields: Schema.optional(Schema.Boolean)
+  createMissingFields: Schema.optional(Schema.Boolean),
+  rows: Schema.optional(Schema.Struct({
+    where: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Union(Schema.String, Schema.Array(Schema.String)) })),
+    duplicates: Schema.optional(Schema.Literal("reject", "first", "last"))
+  }))
 })
 
 /** Checks a value is a mapping (shape only; `Compile` checks it against the file and the account). */

@@ -78,6 +78,17 @@ export interface MappingInput {
   readonly fields: { readonly [T in Target]?: FieldMapping }
   /** Create custom fields the account does not have yet (the dry run lists them). Default `false`. */
   readonly createMissingFields?: boolean
+  /**
+   * Which rows of the file are products, for exports whose keys repeat by design (a row per
+   * customer group and quantity tier, per store view): `where` keeps the rows whose column holds
+   * the value (or one of the values), the others are skipped and counted; `duplicates` keeps the
+   * `first` or `last` row of a repeated key instead of rejecting every one of them (`reject`, the
+   * default).
+   */
+  readonly rows?: {
+    readonly where?: Readonly<Record<string, string | ReadonlyArray<string>>>
+    readonly duplicates?: "reject" | "first" | "last"
+  }
 }
 
 /** Typed authoring for mapping modules: `export default defineMapping({ ... })`. */
