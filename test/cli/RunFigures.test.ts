@@ -16,6 +16,7 @@ import { bin } from "./run.js"
 
 const token = "f".repeat(40)
 const keyField = "a1b2c3d4e5f6a7b8c9d0a1b2c3d4e5f6a7b8c9d0"
+const brandField = "b2c3d4e5f6a7b8c9d0a1b2c3d4e5f6a7b8c9d0a1"
 const imported = "2026-01-05T03:00:00Z"
 const eur: Seed.Currency = { id: 1, code: "EUR", name: "Euro", decimal_points: 2, symbol: "€", active_flag: true, is_custom_flag: false }
 
@@ -69,14 +70,17 @@ describe("what runs read and say (built CLI, emulator stats)", () => {
   it("a key in a custom field still matches on the runs after the first", async () => {
     const n = 20
     const seed: Seed.Seed = {
-      ...bulkAccount(n, (i) => ({ code: null, custom_fields: { [keyField]: `Z-${i}` } })),
-      productFields: [{ field_name: "Zoho item ID", field_code: keyField, field_type: "varchar", options: null }]
+      ...bulkAccount(n, (i) => ({ code: null, custom_fields: { [keyField]: `Z-${i}`, [brandField]: "Acme" } })),
+      productFields: [
+        { field_name: "Zoho item ID", field_code: keyField, field_type: "varchar", options: null },
+        { field_name: "Brand", field_code: brandField, field_type: "varchar", options: null }
+      ]
     }
     let now = Date.parse("2026-03-01T00:00:00Z")
     const emu = await start(seed, () => now)
     try {
-      const rows = ["Item ID,name,price", ...Array.from({ length: n }, (_, i) => `Z-${i},Product ${i},${i}.50`)]
-      const dir = project(rows, `{ key: { erp: "Item ID", pipedrive: "custom.Zoho item ID" }, fields: { name: { erp: "name" }, "prices.EUR.price": { erp: "price", type: "decimal" } } }`)
+      const rows = ["Item ID,name,price,brand", ...Array.from({ length: n }, (_, i) => `Z-${i},Product ${i},${i}.50,Acme`)]
+      const dir = project(rows, `{ key: { erp: "Item ID", pipedrive: "custom.Zoho item ID" }, fields: { name: { erp: "name" }, "prices.EUR.price": { erp: "price", type: "decimal" }, "custom.Brand": { erp: "brand" } } }`)
       const first = await cli(dir, emu, ["sync", "--yes"])
       assert.strictEqual(first.code, 0, first.stdout + first.stderr)
       // Every product edited in Pipedrive (outside the mapping): the next pull re-reads them all.
@@ -84,7 +88,7 @@ describe("what runs read and say (built CLI, emulator stats)", () => {
       for (let id = 1; id <= n; id++) {
         await fetch(`${emu.baseUrl}/api/v2/products/${id}`, { method: "PATCH", headers: { "x-api-token": token, "content-type": "application/json" }, body: JSON.stringify({ description: "edited" }) })
       }
-      writeFileSync(join(dir, "c.csv"), `${rows.map((r) => (r.startsWith("Z-3,") ? "Z-3,Product 3,99.00" : r)).join("\n")}\n`)
+      writeFileSync(join(dir, "c.csv"), `${rows.map((r) => (r.startsWith("Z-3,") ? "Z-3,Product 3,99.00,Acme" : r)).join("\n")}\n`)
       const plan = await cli(dir, emu, ["plan", "--detailed-exitcode", "--format", "json"])
       assert.strictEqual(plan.code, 2, plan.stdout + plan.stderr)
       const report = JSON.parse(plan.stdout) as { plan: { operations: Array<{ key: string; kind: string; side: string }>; notes: Array<{ message: string }> } }
