@@ -1,13 +1,18 @@
 /**
- * `catalog-sync plan`: the dry run. Reads both sides, plans, renders the plan in a report format;
- * writes nothing to either side. `--save` keeps the plan itself (JSON) for a later `apply`;
- * `--detailed-exitcode` answers "would anything change?" as terraform does (0 no, 2 yes, 1 error).
+ * `catalog-sync plan`: the dry run. Takes the run lock (a plan refreshes the state's snapshots and
+ * spends the token's rate limit, so it never runs beside a sync), reads both sides, plans, records
+ * itself in the state's runs, renders the plan in a report format; writes nothing to either side.
+ * `--save` keeps the plan itself (JSON) for a later `apply`; `--detailed-exitcode` answers "is
+ * there anything to do?": 0 no, 2 writes planned, 5 nothing to write but something needs a person
+ * (conflicts held, ambiguous keys), 1 error.
  */
 import { Command, Options } from "@effect/cli"
 import { FileSystem } from "@effect/platform"
 import { Console, Effect, Layer, Option } from "effect"
 import * as Plan from "../domain/Plan.js"
 import * as Prepare from "../execute/Prepare.js"
+import type * as Accounting from "../pipedrive/Accounting.js"
+import { Pipedrive } from "../pipedrive/Pipedrive.js"
 import * as MappingLoad from "../mapping/Load.js"
 import * as Report from "../report/Report.js"
 import { Store } from "../store/Store.js"
@@ -18,6 +23,20 @@ import * as Target from "./Target.js"
 
 /** `--detailed-exitcode`: the plan would change something. */
 export const changesPresent = 2
+/** `--detailed-exitcode`: nothing to write, but something waits for a person (`Plan.needsAttention`). */
+export const needsAttention = 5
+
+/** The `--detailed-exitcode` answer for a plan: writes first, then what needs a person. */
+export const detailedExitCode = (plan: Plan.Plan): number =>
+  !Plan.isEmpty(plan) ? changesPresent : Plan.needsAttention(plan) ? needsAttention : ExitCode.Ok
+
+/** A plan run's record in the state (`runs RUN_ID`): what it would do, and what reading cost. */
+const planRecord = (plan: Plan.Plan, spent: Accounting.Snapshot) => ({
+  planned: { pipedrive: plan.operations.filter((o) => o.side === "pipedrive").length, erp: plan.operations.filter((o) => o.side === "erp").length },
+  conflictsHeld: plan.conflicts.length,
+  ambiguities: plan.ambiguities.length,
+  tokens: { planned: plan.totals.tokens, run: spent.total.tokens, runRequests: spent.total.requests }
+})
 
 const format = Options.choice("format", Report.formats).pipe(
   Options.withDefault("table" as const),
@@ -25,7 +44,7 @@ const format = Options.choice("format", Report.formats).pipe(
 )
 const save = Options.text("save").pipe(Options.optional, Options.withDescription("also save the plan itself as JSON to this file (for `apply`)"))
 const detailedExitcode = Options.boolean("detailed-exitcode").pipe(
-  Options.withDescription("exit 0 when nothing would change, 2 when something would, 1 on an error")
+  Options.withDescription("exit 0 when there is nothing to do, 2 when something would be written, 5 when nothing would be written but something needs a person (conflicts held, ambiguous keys), 1 on an error")
 )
 
 export const command = Command.make("plan", { config: configOption, format, out: Output.outOption, save, detailedExitcode }, (args) =>
@@ -35,10 +54,18 @@ export const command = Command.make("plan", { config: configOption, format, out:
     const fs = yield* FileSystem.FileSystem
     const mappingText = yield* fs.readFileString(resolved.mapping).pipe(Effect.orElseSucceed(() => ""))
     const plan = yield* Effect.gen(function*() {
-      const prepared = yield* Prepare.prepare(resolved, mapping, mappingText, new Date().toISOString().replace(/\.\d{3}Z$/, "Z"))
-      const rejects = prepared.rejects.map((r) => ({ line: r.line, key: r.key ?? null, reasons: r.errors.map((e) => (e.column === undefined ? e.reason : `${e.column}: ${e.reason}`)) }))
-      return { plan: prepared.plan, rejects, rejectsFile: prepared.rejectsFile }
-    }).pipe(Effect.provide(Layer.merge(Target.layer(resolved), Store.layer(resolved.state))))
+      yield* Store.lock("plan")
+      const store = yield* Store
+      const runId = yield* store.startRun("plan")
+      return yield* Effect.gen(function*() {
+        const prepared = yield* Prepare.prepare(resolved, mapping, mappingText, new Date().toISOString().replace(/\.\d{3}Z$/, "Z"))
+        const spent = yield* (yield* Pipedrive).accounting
+        for (const [endpoint, c] of Object.entries(spent.byEndpoint)) if (c.requests > 0) yield* store.recordTokens(runId, endpoint, c.requests, c.tokens)
+        yield* store.finishRun(runId, "succeeded", { summary: planRecord(prepared.plan, spent), erpRows: prepared.plan.inputs.erpRows, planHash: prepared.plan.inputs.hash })
+        const rejects = prepared.rejects.map((r) => ({ line: r.line, key: r.key ?? null, reasons: r.errors.map((e) => (e.column === undefined ? e.reason : `${e.column}: ${e.reason}`)) }))
+        return { plan: prepared.plan, rejects, rejectsFile: prepared.rejectsFile }
+      }).pipe(Effect.tapError((e) => store.finishRun(runId, "failed", { summary: { error: typeof e === "object" && e !== null && "message" in e ? String(e.message) : String(e) } }).pipe(Effect.ignore)))
+    }).pipe(Effect.scoped, Effect.provide(Layer.merge(Target.layer(resolved), Store.layer(resolved.state))))
     const extra = { rejects: plan.rejects, ...(plan.rejectsFile === undefined ? {} : { rejectsFile: plan.rejectsFile }) }
     const paint = args.format === "table" && Option.isNone(args.out) ? Output.stdoutPaint() : undefined
     const text = yield* Report.plan(args.format, plan.plan, extra, paint)
@@ -49,7 +76,7 @@ export const command = Command.make("plan", { config: configOption, format, out:
     }
     yield* Output.emit(text, args.out, "The plan")
     if (Option.isSome(args.save)) yield* Console.error(`The plan itself is saved in ${args.save.value} (for apply).`)
-    if (args.detailedExitcode && !Plan.isEmpty(plan.plan)) ExitCode.set(changesPresent)
+    if (args.detailedExitcode) ExitCode.set(detailedExitCode(plan.plan))
   })
 ).pipe(
   Command.withDescription(
@@ -61,6 +88,8 @@ export const command = Command.make("plan", { config: configOption, format, out:
       "  catalog-sync plan --format markdown > plan.md\n" +
       "  catalog-sync plan --format csv --out changes.csv         # one row per field change\n" +
       "  catalog-sync plan --save plan.json                       # keep the plan for `apply`\n" +
-      "  catalog-sync plan --detailed-exitcode || [ $? -eq 2 ]    # 0 nothing to do, 2 changes, 1 error"
+      "  catalog-sync plan --detailed-exitcode || [ $? -eq 2 ]    # 0 nothing to do, 2 changes, 5 needs a person, 1 error\n\n" +
+      "Exit codes with --detailed-exitcode: 0 nothing to do; 2 writes planned (whatever else the plan holds); 5 nothing to write, but something needs a person (conflicts held for review, ambiguous keys); 1 error. " +
+      "A plan takes the state's run lock: while a sync runs, plan refuses, naming it."
   )
 )

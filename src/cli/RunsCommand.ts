@@ -1,6 +1,6 @@
 /**
- * `catalog-sync runs [RUN_ID]`: the history of runs from the state file, latest first, with each
- * run's journal counts; with a RUN_ID, that run's report — every operation with its outcome — in
+ * `catalog-sync runs [RUN_ID]`: the history of runs (plans and syncs) from the state file, latest
+ * first, with each sync's journal counts and each plan's planned operations; with a RUN_ID, that run's report — every operation with its outcome — in
  * any report format. Reads the state file only.
  */
 import { Args, Command, Options } from "@effect/cli"
@@ -39,6 +39,13 @@ export const one = (id: number) =>
     return { run: run.value, entries: [...entries] }
   })
 
+/** A plan run's operations column: what it planned (a plan sends nothing). */
+const plannedText = (summary: unknown): string => {
+  const planned = typeof summary === "object" && summary !== null && "planned" in summary ? (summary.planned as { pipedrive?: unknown; erp?: unknown }) : undefined
+  if (planned === undefined || typeof planned.pipedrive !== "number" || typeof planned.erp !== "number") return "planned only"
+  return `planned only: ${planned.pipedrive} to Pipedrive, ${planned.erp} to the ERP`
+}
+
 export const command = Command.make("runs", { config: configOption, runId, limit, format, out: Output.outOption, json: Output.jsonOption }, (args) =>
   Effect.gen(function*() {
     const config = yield* loadConfig(args.config)
@@ -63,7 +70,7 @@ export const command = Command.make("runs", { config: configOption, runId, limit
       r.startedAt,
       r.finishedAt ?? "—",
       r.erpRows === null ? "—" : String(r.erpRows),
-      `${r.operations.done} done, ${r.operations.failed} failed, ${r.operations.pending + r.operations.sent} unfinished`
+      r.kind === "plan" ? plannedText(r.summary) : `${r.operations.done} done, ${r.operations.failed} failed, ${r.operations.pending + r.operations.sent} unfinished`
     ])
     yield* Output.emit(Output.table(["run", "kind", "status", "started", "finished", "ERP rows", "operations"], rows, Output.stdoutPaint()), args.out, "The list of runs")
   })

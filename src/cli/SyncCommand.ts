@@ -7,9 +7,10 @@
  */
 import { Args, Command, Options } from "@effect/cli"
 import { FileSystem } from "@effect/platform"
-import { Console, Data, Effect, Layer, Option } from "effect"
+import { Console, Data, Effect, Layer, Option, Stream } from "effect"
 import * as readline from "node:readline"
 import * as Plan from "../domain/Plan.js"
+import * as Endpoint from "../pipedrive/Endpoint.js"
 import { Pipedrive } from "../pipedrive/Pipedrive.js"
 import type * as PdWire from "../pipedrive/Wire.js"
 import * as Execute from "../execute/Execute.js"
@@ -46,7 +47,7 @@ export const renderSummary = (s: Execute.RunSummary, runId: number): string => {
   const lines = [
     `Sync run #${runId}: ${s.status}`,
     `  writes      ${w.done} done, ${w.failed} failed, ${w.notSent} not sent${w.unknown > 0 ? `, ${w.unknown} outcome unknown` : ""}${w.held > 0 ? `, ${w.held} held (an earlier write's outcome is unknown)` : ""} — of ${w.planned} planned`,
-    `  state       ${s.links} links, ${s.agreements} fields agreed without a write`,
+    `  state       ${s.links} links made (matched or created), ${s.agreements} fields agreed without a write`,
     `  conflicts   ${s.conflictsHeld} held for review`,
     `  write-back  ${s.writeBack.pending} pending${s.writeBack.file === undefined ? "" : ` → ${s.writeBack.file.path} (${s.writeBack.file.mode}, ${s.writeBack.file.rows} rows)`}${s.writeBack.error === undefined ? "" : `; NOT WRITTEN: ${s.writeBack.error}`}`,
     `  tokens      ${s.tokens.used} for writes and lookups (plan estimate ${s.tokens.planned}); ${s.tokens.run} in all this run, ${s.tokens.runRequests} requests`,
@@ -161,6 +162,7 @@ export const runSync = (args: SyncArgs, saved: Saved | undefined) =>
           if (!ok) return yield* new SyncError({ message: "cancelled: nothing was written" })
         }
 
+        const confirmed = plan
         if (plan.fieldsToCreate.length > 0) {
           // createMissingFields: make the fields, then plan again so their keys are known and pinned.
           const pipedrive = yield* Pipedrive
@@ -172,13 +174,13 @@ export const runSync = (args: SyncArgs, saved: Saved | undefined) =>
             })
             yield* Console.error(`created the custom field "${f.label}" (${f.type}) in Pipedrive`)
           }
-          const again = yield* Prepare.prepare(resolved, mapping, mappingText, now(), { full: args.full })
+          const again = yield* Prepare.prepare(resolved, mapping, mappingText, now(), { pull: false })
           plan = again.plan
           compiled = again.compiled
         }
 
         const progress = Output.progress("writing", plan.operations.filter(Execute.isApiWrite).length)
-        const summary = yield* Execute.execute(plan, {
+        const executed = yield* Execute.execute(plan, {
           compiled,
           runId,
           concurrency: resolved.pipedrive.concurrency,
@@ -189,6 +191,7 @@ export const runSync = (args: SyncArgs, saved: Saved | undefined) =>
           onProgress: () => progress.advance(1)
         })
         progress.done()
+        const summary = yield* runFigures(executed, confirmed, runId)
         yield* store.finishRun(runId, summary.status, { summary: summaryRecord(summary), erpRows: plan.inputs.erpRows, planHash: plan.inputs.hash })
         if (args.json) yield* Console.log(JSON.stringify({ runId, ...summary }, null, 2))
         else yield* Console.log(renderSummary(summary, runId))
@@ -224,6 +227,26 @@ export const command = Command.make("sync", syncOptions, (args) => runSync(args,
       "  catalog-sync sync --yes --force        # write although a guard refuses"
   )
 )
+
+/**
+ * The run's figures as the plan that was confirmed counts them: its token estimate includes the
+ * custom fields created before the writes (and those fields' tokens count as used), and the links
+ * include those each create made, beside those matched.
+ */
+const runFigures = (s: Execute.RunSummary, confirmed: Plan.Plan, runId: number) =>
+  Effect.gen(function*() {
+    const spent = yield* (yield* Pipedrive).accounting
+    const fieldTokens = spent.byEndpoint[Endpoint.key(Endpoint.createProductField)]?.tokens ?? 0
+    const created = yield* (yield* Store).journalForRun(runId).pipe(
+      Stream.runFold(0, (n, e) => (e.kind === "create" && e.state === "done" ? n + 1 : n))
+    )
+    const figures: Execute.RunSummary = {
+      ...s,
+      links: s.links + created,
+      tokens: { ...s.tokens, used: s.tokens.used + fieldTokens, planned: confirmed.totals.tokens }
+    }
+    return figures
+  })
 
 /** The run summary kept in the state (`runs RUN_ID`): counts and the stop, not every failure's text. */
 const summaryRecord = (s: Execute.RunSummary) => ({

@@ -240,6 +240,8 @@ export const start = (options: Options): Promise<Handle> => {
     const isSearch = m.route === "GET /api/v2/products/search"
     const window = isSearch ? search : burst
     const limitHeaders = (now: number, drained = false): Record<string, string> => ({
+      // the server's clock, as Pipedrive sends it (the client's incremental watermark reads it)
+      date: new Date(now).toUTCString(),
       "x-ratelimit-limit": String(window.limit),
       "x-ratelimit-remaining": String(drained ? 0 : window.remaining(now)),
       "x-ratelimit-reset": String(window.resetSeconds(now))

@@ -1,17 +1,19 @@
 /**
  * Prepares a run (DESIGN §2, steps 1–4): compiles the mapping against the ERP header and the
- * account's fields, streams the ERP catalog into the state's snapshot (bad rows kept aside in a
- * rejects file with their reasons), refreshes the Pipedrive snapshot, then plans key by key from the
+ * account's fields and currencies (the state's copy when the mapping is unchanged, read again only
+ * when the plan writes something), streams the ERP catalog into the state's snapshot (bad rows kept
+ * aside in a rejects file with their reasons), refreshes the Pipedrive snapshot (refusing when most
+ * of it cannot be matched on the key), then plans key by key from the
  * state in key order — constant memory in the size of the catalog, except for what the plan holds.
  * Reading never writes to Pipedrive or the ERP; it writes only the state and the rejects file.
  */
-import { Effect, Either, Option, Stream } from "effect"
+import { Data, Effect, Either, Option, Stream } from "effect"
 import { createHash } from "node:crypto"
 import type { ResolvedConfig } from "../config/SyncConfig.js"
 import type { CatalogProduct } from "../domain/CatalogProduct.js"
 import * as Currency from "../domain/Currency.js"
 import * as Field from "../domain/Field.js"
-import type * as Plan from "../domain/Plan.js"
+import * as Plan from "../domain/Plan.js"
 import * as Catalog from "../erp/Catalog.js"
 import type * as Encoding from "../erp/Encoding.js"
 import type * as Cell from "../erp/Cell.js"
@@ -25,11 +27,12 @@ import { MappingError } from "../mapping/Load.js"
 import type { MappingInput } from "../mapping/Mapping.js"
 import * as Wire from "../mapping/Wire.js"
 import { Pipedrive } from "../pipedrive/Pipedrive.js"
+import type * as PdWire from "../pipedrive/Wire.js"
 import * as Planner from "../plan/Planner.js"
 import * as Pull from "./Pull.js"
 import * as WriteBackCheck from "./WriteBackCheck.js"
 import * as ProductJson from "../store/ProductJson.js"
-import { erpUnreadable, type KeyedText, Store } from "../store/Store.js"
+import { type AccountCache, erpUnreadable, type KeyedText, type PinnedField, Store } from "../store/Store.js"
 
 export interface Prepared {
   readonly plan: Plan.Plan
@@ -80,46 +83,45 @@ const fromStored = (value: unknown): Field.Value => Field.fromJsonValue(value)
 export interface PrepareOptions {
   /** Pull every Pipedrive product (a full pass) instead of those changed since the last pull. */
   readonly full?: boolean
+  /** `false`: plan on the snapshot as it is, without a pull (right after another prepare in the same run). */
+  readonly pull?: boolean
 }
 
 export const prepare = (config: ResolvedConfig, mapping: MappingInput, mappingText: string, now: string, how: PrepareOptions = {}) =>
   Effect.gen(function*() {
-    const pipedrive = yield* Pipedrive
     const store = yield* Store
     const dialect = config.erp.dialect
     const source = yield* Reader.open(config.erp.path, dialect)
-    const [fields, currencies, pins] = yield* Effect.all([pipedrive.productFields(), pipedrive.currencies(), store.pinnedFields], { concurrency: 2 })
-    const registry = Currency.registry(currencies.filter((c) => c.active_flag !== false).map((c) => [c.code, c.decimal_points ?? 2] as const))
-    const compiledE = Compile.compile(mapping, {
-      header: source.header.names,
-      fields: fields as ReadonlyArray<AccountField>,
-      currencies: registry,
-      pins: pins.map((p) => ({ label: p.label, fieldCode: p.fieldCode, fieldType: p.fieldType })),
-      mode: config.policies.mode,
-      conflicts: config.policies.conflicts,
-      source: config.mapping
-    })
-    if (Either.isLeft(compiledE)) return yield* new MappingError({ source: config.mapping, problems: compiledE.left })
-    const compiled = compiledE.right
-    const known = new Set(pins.map((p) => p.label))
-    const newPins = compiled.pins.filter((p) => !known.has(p.label))
-    if (newPins.length > 0) {
-      const byCode = new Map(fields.map((f) => [f.field_code, f]))
-      yield* store.pinFields(newPins.map((p) => ({ label: p.label, fieldCode: p.fieldCode, fieldType: p.fieldType, options: byCode.get(p.fieldCode)?.options?.map((o) => ({ id: Number(o.id), label: o.label })) ?? null })))
+    const pins = yield* store.pinnedFields
+    const mappingHash = createHash("sha256").update(mappingText).digest("hex")
+    const cached = Option.filter(yield* store.accountCache, (c) => c.mappingHash === mappingHash)
+    // The account's fields and currencies: read on a first run, a mapping change or a full pass;
+    // otherwise the state's copy, read again below only when the plan writes something.
+    let read = Option.isNone(cached) || how.full === true
+    let account = read ? yield* readAccount(mappingHash) : Option.getOrThrow(cached)
+    let compiledE = compileWith(config, mapping, source.header.names, account, pins)
+    if (!read && (Either.isLeft(compiledE) || compiledE.right.toCreate.length > 0)) {
+      read = true
+      account = yield* readAccount(mappingHash)
+      compiledE = compileWith(config, mapping, source.header.names, account, pins)
     }
+    if (Either.isLeft(compiledE)) return yield* new MappingError({ source: config.mapping, problems: compiledE.left })
+    let compiled = compiledE.right
+    yield* pinNew(compiled, account, pins)
 
     // The ERP side, streamed into the snapshot.
     const catalog = yield* Catalog.open(config.erp.path, catalogOptions(compiled, dialect))
     const decimalOf = new Map(catalog.columns.map((col) => [col.name, col.format.decimal]))
     const options: Erp.ReadOptions = { decimal: (column) => decimalOf.get(column) ?? dialect.decimal ?? "auto" }
     const rejects: Array<Catalog.Rejected> = []
+    const erpCompiled = compiled
     const rows = catalog.rows.pipe(
       Stream.filterMap((item) => {
         if (item._tag === "Rejected") {
           rejects.push(item)
           return Option.none()
         }
-        const product = Erp.fromRow(compiled, (column) => item.values[column] ?? (column === compiled.key.erpColumn ? item.key : undefined), options)
+        const product = Erp.fromRow(erpCompiled, (column) => item.values[column] ?? (column === erpCompiled.key.erpColumn ? item.key : undefined), options)
         if (Either.isRight(product)) return Option.some({ key: product.right.key, product: product.right, line: item.line })
         const errors = product.left.map((e) => RowError.make(config.erp.path, item.line, e.reason, e.column, item.key))
         rejects.push({ _tag: "Rejected", line: item.line, key: item.key, errors: errors as [RowError.RowError, ...Array<RowError.RowError>], row: item.row })
@@ -130,29 +132,105 @@ export const prepare = (config: ResolvedConfig, mapping: MappingInput, mappingTe
     const rejectsFile = rejects.length === 0 ? undefined : Rejects.pathBeside(config.state, config.erp.path)
     if (rejectsFile !== undefined) yield* Rejects.write(rejectsFile, catalog.source, Stream.fromIterable(rejects))
 
-    // The Pipedrive side: a full pull into the snapshot.
-    const pulled = yield* Pull.refresh({
-      keyOf: (w) => Either.getOrNull(Wire.keyOf(compiled, w as Wire.WireProduct)),
-      customFields: compiled.fields.flatMap((f) => (f.custom ? [f.custom.field_code] : [])),
-      ...(how.full === undefined ? {} : { full: how.full })
-    })
+    // The Pipedrive side: what changed since the last pull (or everything) into the snapshot.
+    const pulled: Pull.Result = how.pull === false
+      ? { mode: "incremental", pulled: 0, gone: [], since: null }
+      : yield* Pull.refresh({
+        keyOf: (w) => Either.getOrNull(Wire.keyOf(compiled, w as Wire.WireProduct)),
+        customFields: pulledCustomFields(compiled),
+        ...(how.full === undefined ? {} : { full: how.full })
+      })
     const counts = yield* store.pipedriveCounts
+    yield* checkMatchable(compiled, counts.unkeyed.length, counts.live)
     const why = compiled.key.pipedrive.kind === "code" ? "it has no product code" : `its "${compiled.key.pipedrive.label}" field is empty`
     const unmatched: Array<Plan.Note> = counts.unkeyed.map((id) => ({ key: `#${id}`, message: `Pipedrive product #${id} cannot be matched: ${why}` }))
-    const live = counts.live
-
-    const plan = yield* planState(config, compiled, {
+    const planInput: PlanStateInput = {
       notes: unmatched,
       rejectedKeys: new Set(rejects.flatMap((r) => (r.key === undefined ? [] : [r.key]))),
       erpRows: catalog.rowCount,
-      pipedriveProducts: live,
+      pipedriveProducts: counts.live,
       mappingText,
       now,
       erpEncoding: catalog.source.dialect.encoding.name
-    })
+    }
+    let plan = yield* planState(config, compiled, planInput)
+    if (!read && how.pull !== false && !Plan.isEmpty(plan)) {
+      // Something will be written: check the state's copy of the fields and currencies first.
+      const latest = yield* readAccount(mappingHash)
+      if (!sameAccount(latest, account)) {
+        const again = compileWith(config, mapping, source.header.names, latest, pins)
+        if (Either.isLeft(again)) return yield* new MappingError({ source: config.mapping, problems: again.left })
+        compiled = again.right
+        yield* pinNew(compiled, latest, pins)
+        plan = yield* planState(config, compiled, planInput)
+      }
+    }
     const prepared: Prepared = { plan, compiled, source: catalog.source, rejects, rejectsFile, pull: pulled }
     return prepared
   })
+
+/** Reads the account's product fields and currencies and keeps them in the state. */
+const readAccount = (mappingHash: string) =>
+  Effect.gen(function*() {
+    const pipedrive = yield* Pipedrive
+    const store = yield* Store
+    const [fields, currencies] = yield* Effect.all([pipedrive.productFields(), pipedrive.currencies()], { concurrency: 2 })
+    const account: AccountCache = { fields, currencies, mappingHash }
+    yield* store.setAccountCache(account)
+    return account
+  })
+
+const sameAccount = (a: AccountCache, b: AccountCache): boolean =>
+  JSON.stringify(a.fields) === JSON.stringify(b.fields) && JSON.stringify(a.currencies) === JSON.stringify(b.currencies)
+
+const compileWith = (config: ResolvedConfig, mapping: MappingInput, header: ReadonlyArray<string>, account: AccountCache, pins: ReadonlyArray<PinnedField>) => {
+  const currencies = account.currencies as ReadonlyArray<PdWire.Currency>
+  return Compile.compile(mapping, {
+    header,
+    fields: account.fields as ReadonlyArray<AccountField>,
+    currencies: Currency.registry(currencies.filter((c) => c.active_flag !== false).map((c) => [c.code, c.decimal_points ?? 2] as const)),
+    pins: pins.map((p) => ({ label: p.label, fieldCode: p.fieldCode, fieldType: p.fieldType })),
+    mode: config.policies.mode,
+    conflicts: config.policies.conflicts,
+    source: config.mapping
+  })
+}
+
+/** Pins the custom fields this compile resolved for the first time, with their options. */
+const pinNew = (compiled: Compile.Compiled, account: AccountCache, pins: ReadonlyArray<PinnedField>) =>
+  Effect.gen(function*() {
+    const store = yield* Store
+    const known = new Set(pins.map((p) => p.label))
+    const newPins = compiled.pins.filter((p) => !known.has(p.label))
+    if (newPins.length === 0) return
+    const byCode = new Map((account.fields as ReadonlyArray<AccountField>).map((f) => [f.field_code, f]))
+    yield* store.pinFields(newPins.map((p) => ({ label: p.label, fieldCode: p.fieldCode, fieldType: p.fieldType, options: byCode.get(p.fieldCode)?.options?.map((o) => ({ id: Number(o.id), label: o.label })) ?? null })))
+  })
+
+/** The custom fields a pull asks for: the key field (when the key is one) and every mapped one. */
+export const pulledCustomFields = (compiled: Compile.Compiled): Array<string> => {
+  const key = compiled.key.pipedrive.kind === "custom" ? compiled.key.pipedrive.field?.field_code : undefined
+  const mapped = compiled.fields.flatMap((f) => (f.custom ? [f.custom.field_code] : []))
+  return [...new Set(key === undefined ? mapped : [key, ...mapped])]
+}
+
+/** Pipedrive products that cannot be matched are a note each, unless they are most of the account. */
+export class UnmatchableError extends Data.TaggedError("UnmatchableError")<{ readonly message: string }> {}
+
+/** Below this many products, unmatched ones stay notes whatever their share. */
+export const unmatchableFloor = 5
+
+const checkMatchable = (compiled: Compile.Compiled, unkeyed: number, live: number) => {
+  if (unkeyed < unmatchableFloor || unkeyed * 2 <= live) return Effect.void
+  const key = compiled.key.pipedrive
+  const what = key.kind === "code" ? "no product code" : `an empty "${key.label}" field`
+  const field = key.kind === "code" ? "the product code" : `"${key.label}"`
+  return Effect.fail(
+    new UnmatchableError({
+      message: `refused: ${unkeyed} of ${live} live Pipedrive products have ${what}, the mapping's key (key.pipedrive), so most of the account cannot be matched to the ERP. Nothing was written. Check key.pipedrive in the mapping; if ${field} is filled in Pipedrive, re-read every product with \`catalog-sync sync --full\`.`
+    })
+  )
+}
 
 export interface PlanStateInput {
   /** Notes about Pipedrive products that cannot take part. */
@@ -226,7 +304,7 @@ export const planState = (config: ResolvedConfig, compiled: Compile.Compiled, in
     }
     yield* store.forEachKeyText(planKey)
     for (const [k, m] of [...pending].sort()) for (const [path, v] of [...m].sort()) hash.update(`${k}\u0000${path}\u0000${Field.toJson(path, v)}`)
-    const lastRun = yield* store.lastRun({ status: "succeeded" })
+    const lastRun = yield* store.lastRun({ kind: "sync", status: "succeeded" })
     const plan = acc.finish({
       erpRows: input.erpRows,
       lastErpRows: Option.getOrUndefined(lastRun)?.erpRows ?? undefined,

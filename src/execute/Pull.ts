@@ -1,12 +1,14 @@
 /**
  * Refreshes the Pipedrive snapshot in the state (DESIGN §2 step 2) incrementally: only the products
- * updated since the watermark (`updated_since`, minus an overlap window for clock skew and for edits
- * in the same second as the last one seen — re-read products are upserted by id, so reading one twice
- * is harmless). A list never shows deleted products, so a full pass — which replaces the snapshot
- * and reports the ids gone — runs every `fullEvery` pulls, on demand (`--full`), and on the first pull.
- * A no-op pull of a large catalog costs one list page.
+ * updated since the watermark. The watermark is the server's clock when the pull began (its `Date`
+ * header, less the pull's own duration) minus an overlap window for edits in flight — never the
+ * newest `update_time` seen, which on a bulk-imported account (every product with one update time)
+ * would re-read the whole catalog every night. Re-read products are upserted by id, so reading one
+ * twice is harmless. A list never shows deleted products, so a full pass — which replaces the
+ * snapshot and reports the ids gone — runs every `fullEvery` pulls, on demand (`--full`), and on the
+ * first pull. A pull with nothing changed costs one list page.
  */
-import { Effect, Stream } from "effect"
+import { Clock, Effect, Stream } from "effect"
 import { Pipedrive } from "../pipedrive/Pipedrive.js"
 import type * as PdWire from "../pipedrive/Wire.js"
 import { Store } from "../store/Store.js"
@@ -48,6 +50,7 @@ export const refresh = (options: Options) =>
     let newest = Number.NEGATIVE_INFINITY
     let pulled = 0
     const since = full ? null : (watermark.updatedSince as string)
+    const startedLocal = yield* Clock.currentTimeMillis
     const rows = pd.products({
       ...(since === null ? {} : { updatedSince: new Date(since) }),
       ...(options.customFields === undefined ? {} : { customFields: options.customFields })
@@ -60,10 +63,14 @@ export const refresh = (options: Options) =>
       })
     )
     const gone = full ? yield* store.replacePipedriveSnapshot(rows) : (yield* store.upsertPipedriveProducts(rows), [])
-    // The next pull starts an overlap before the newest change seen — the server's clock, never
-    // ours — and never earlier than where this one started (a quiet account keeps its watermark).
+    // The next pull starts an overlap before this one began, by the server's clock (never ours):
+    // its last `Date` less the time the pull took. Without a `Date` header, an overlap before the
+    // newest change seen. Never earlier than where this pull started.
+    const serverTime = (yield* pd.accounting).serverTime
+    const elapsed = (yield* Clock.currentTimeMillis) - startedLocal
+    const began = serverTime === undefined ? newest : serverTime - elapsed
     const previous = since === null ? Number.NEGATIVE_INFINITY : Date.parse(since)
-    const next = Number.isFinite(newest) ? Math.max(previous, newest - overlapMs) : previous
+    const next = Number.isFinite(began) ? Math.max(previous, began - overlapMs) : previous
     const updatedSince = Number.isFinite(next) ? iso(next) : since
     yield* store.setWatermark({ updatedSince, runsSinceFull: full ? 0 : watermark.runsSinceFull + 1 })
     const result: Result = { mode: full ? "full" : "incremental", pulled, gone, since }

@@ -2,6 +2,8 @@
  * What the client has spent, per endpoint (`METHOD /path/template`): requests sent, tokens
  * charged, retries, 429s received and calls that finally failed. Reports read a `Snapshot`.
  *
+ * It also keeps the server's clock as its latest `Date` header said (incremental pulls start there).
+ *
  * Tokens are charged per request sent, retries included, 429s included: an upper bound of what
  * Pipedrive counts (it does not say whether a refused request costs tokens).
  */
@@ -32,9 +34,11 @@ export interface Snapshot {
   readonly total: Counters
   /** The lowest `x-daily-requests-left` seen (POST/PUT fair-usage allowance), if any. */
   readonly dailyRequestsLeft: number | undefined
+  /** The server's clock (its `Date` header, epoch ms) at the latest response that carried one. */
+  readonly serverTime: number | undefined
 }
 
-export const empty: Snapshot = { byEndpoint: {}, total: zero, dailyRequestsLeft: undefined }
+export const empty: Snapshot = { byEndpoint: {}, total: zero, dailyRequestsLeft: undefined, serverTime: undefined }
 
 export const record = (s: Snapshot, endpoint: Endpoint.Endpoint, delta: Partial<Counters>): Snapshot => {
   const k = Endpoint.key(endpoint)
@@ -48,6 +52,7 @@ export const record = (s: Snapshot, endpoint: Endpoint.Endpoint, delta: Partial<
 export interface Accounting {
   readonly record: (endpoint: Endpoint.Endpoint, delta: Partial<Counters>) => Effect.Effect<void>
   readonly dailyRequestsLeft: (n: number) => Effect.Effect<void>
+  readonly serverTime: (ms: number) => Effect.Effect<void>
   readonly snapshot: Effect.Effect<Snapshot>
 }
 
@@ -55,6 +60,7 @@ export const make: Effect.Effect<Accounting> = Effect.map(Ref.make(empty), (ref)
   record: (endpoint, delta) => Ref.update(ref, (s) => record(s, endpoint, delta)),
   dailyRequestsLeft: (n) =>
     Ref.update(ref, (s) => ({ ...s, dailyRequestsLeft: s.dailyRequestsLeft === undefined ? n : Math.min(s.dailyRequestsLeft, n) })),
+  serverTime: (ms) => Ref.update(ref, (s) => ({ ...s, serverTime: ms })),
   snapshot: Ref.get(ref)
 }))
 

@@ -154,6 +154,8 @@ export const make = (ctx: Context) => {
       })
       const left = numberHeader(h, "x-daily-requests-left")
       if (left !== undefined) yield* ctx.accounting.dailyRequestsLeft(left)
+      const date = h["date"] === undefined ? Number.NaN : Date.parse(h["date"])
+      if (Number.isFinite(date)) yield* ctx.accounting.serverTime(date)
       if (response.status === 429) yield* ctx.accounting.record(endpoint, { rateLimited: 1 })
     })
 

@@ -120,6 +120,17 @@ export interface FieldOption {
   readonly label: string
 }
 
+/**
+ * The account's product fields and currencies as last read from Pipedrive (the API's JSON), with
+ * the hash of the mapping they were read for: a run whose mapping is unchanged compiles from them,
+ * and reads them again only when it will write something.
+ */
+export interface AccountCache {
+  readonly fields: ReadonlyArray<unknown>
+  readonly currencies: ReadonlyArray<unknown>
+  readonly mappingHash: string
+}
+
 export interface PinnedField {
   readonly label: string
   /** Pipedrive's 40-character key. */
@@ -167,6 +178,9 @@ export interface Service {
   readonly pipedriveProduct: (id: number) => Effect.Effect<Option.Option<PipedriveRow>, StoreError.StoreError>
   readonly watermark: Effect.Effect<Watermark, StoreError.StoreError>
   readonly setWatermark: (watermark: Watermark) => Effect.Effect<void, StoreError.StoreError>
+  /** The account's fields and currencies as last read, if they were. */
+  readonly accountCache: Effect.Effect<Option.Option<AccountCache>, StoreError.StoreError>
+  readonly setAccountCache: (cache: AccountCache) => Effect.Effect<void, StoreError.StoreError>
 
   /** Every link in key order. */
   readonly links: () => Stream.Stream<Link, StoreError.StoreError>
@@ -671,6 +685,15 @@ const make = (path: string, options: Database.Options = {}): Effect.Effect<Servi
           else q.metaSet.run("pipedrive.updated_since", w.updatedSince)
           q.metaSet.run("pipedrive.runs_since_full", String(w.runsSinceFull))
         }),
+      accountCache: sql("reading the account's fields", () => {
+        const text = q.metaGet.get("pipedrive.account") as string | undefined
+        if (text === undefined) return Option.none()
+        const v = JSON.parse(text) as Partial<AccountCache>
+        return Array.isArray(v.fields) && Array.isArray(v.currencies) && typeof v.mappingHash === "string"
+          ? Option.some({ fields: v.fields, currencies: v.currencies, mappingHash: v.mappingHash })
+          : Option.none()
+      }),
+      setAccountCache: (cache) => write("saving the account's fields", () => void q.metaSet.run("pipedrive.account", JSON.stringify(cache))),
 
       links: () =>
         rows("reading the links", () =>

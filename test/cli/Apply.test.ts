@@ -34,8 +34,8 @@ describe("apply PLANFILE (built CLI)", () => {
     assert.match(stale.stderr, /refused: again\.json is stale — the ERP file, Pipedrive or the state changed since it was planned/)
     assert.match(stale.stderr, /Nothing was written/)
     const status = runCli(["runs", "--json"], { cwd: dir })
-    const runs = JSON.parse(status.stdout) as Array<{ status: string }>
-    assert.strictEqual(runs.length, 1, "the stale apply started no run")
+    const runs = JSON.parse(status.stdout) as Array<{ kind: string; status: string }>
+    assert.strictEqual(runs.filter((r) => r.kind === "sync").length, 1, "the stale apply started no run")
 
     const missing = runCli(["apply", "nope.json"], { cwd: dir })
     assert.strictEqual(missing.code, 1)

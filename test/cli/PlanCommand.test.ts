@@ -1,13 +1,13 @@
 import { assert, describe, it } from "@effect/vitest"
 import { parse } from "csv-parse/sync"
 import { Effect } from "effect"
-import { existsSync, readFileSync } from "node:fs"
+import { existsSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import * as Plan from "../../src/domain/Plan.js"
 import * as Csv from "../../src/report/Csv.js"
 import * as Json from "../../src/report/Json.js"
 import { runCli } from "./run.js"
-import { demoProject, quietProject, stackFrame } from "./support.js"
+import { demoProject, quietProject, repo, stackFrame } from "./support.js"
 
 const dir = demoProject()
 const report = () => {
@@ -78,15 +78,41 @@ describe("catalog-sync plan (built CLI)", () => {
     assert.include(forced.stdout, "\u001b[32m+\u001b[39m")
   })
 
-  it("--detailed-exitcode: 2 with changes, 0 without, 1 on an error", () => {
+  it("--detailed-exitcode: 2 with changes, 5 with an ambiguous key and nothing to write, 0 with nothing to do, 1 on an error", () => {
     assert.strictEqual(runCli(["plan", "--detailed-exitcode", "--format", "json"], { cwd: dir }).code, 2)
-    const quiet = runCli(["plan", "--detailed-exitcode"], { cwd: quietProject() })
+    // The demo account has two products sharing the code OFF-1012: nothing to write, but a person must settle that.
+    const ambiguous = runCli(["plan", "--detailed-exitcode"], { cwd: quietProject() })
+    assert.strictEqual(ambiguous.code, 5, ambiguous.stderr)
+    assert.include(ambiguous.stdout, "nothing to write")
+    const quietDir = quietProject()
+    const seed = JSON.parse(readFileSync(join(repo, "fixtures", "pipedrive-seed.json"), "utf8")) as { products: Array<{ id: number }> }
+    writeFileSync(join(quietDir, "emulator-account.json"), JSON.stringify({ ...seed, products: seed.products.filter((p) => p.id !== 181) }))
+    const quiet = runCli(["plan", "--detailed-exitcode"], { cwd: quietDir })
     assert.strictEqual(quiet.code, 0, quiet.stderr)
     assert.include(quiet.stdout, "nothing to write")
     const broken = runCli(["plan", "--detailed-exitcode"], { cwd: demoProject(`policies: { mode: "off" }, `) })
     assert.strictEqual(broken.code, 1)
     assert.include(broken.stderr, "policies.mode sends nothing to Pipedrive")
     assert.notMatch(broken.stderr, stackFrame)
+  })
+
+  it("--detailed-exitcode: 5 when nothing is written but a conflict is held for a person", () => {
+    const dir = quietProject()
+    writeFileSync(join(dir, "c.csv"), "sku;name;description\nELE-1001;Alpina Pro Monitor Arm;Pro monitor arm by Alpina. Built to last.\n")
+    writeFileSync(join(dir, "m.ts"), `export default { key: { erp: "sku" }, fields: { name: { erp: "name" }, description: { erp: "description", direction: "both" } } }\n`)
+    const first = runCli(["sync", "--yes"], { cwd: dir })
+    assert.strictEqual(first.code, 0, first.stdout + first.stderr)
+    // Both sides change the same field differently: the default policy holds the conflict.
+    writeFileSync(join(dir, "c.csv"), "sku;name;description\nELE-1001;Alpina Pro Monitor Arm;Changed in the ERP\n")
+    const account = JSON.parse(readFileSync(join(dir, "emulator-account.json"), "utf8")) as { products: Array<{ code: string; description: string; update_time: string }> }
+    const product = account.products.find((p) => p.code === "ELE-1001")!
+    product.description = "Changed in Pipedrive"
+    product.update_time = new Date().toISOString().replace(/\.\d{3}Z$/, "Z")
+    writeFileSync(join(dir, "emulator-account.json"), JSON.stringify(account))
+    const r = runCli(["plan", "--detailed-exitcode", "--format", "json"], { cwd: dir })
+    const plan = (JSON.parse(r.stdout) as { plan: { operations: unknown[]; conflicts: unknown[] } }).plan
+    assert.deepStrictEqual([plan.operations.length, plan.conflicts.length], [0, 1])
+    assert.strictEqual(r.code, 5, r.stderr)
   })
 
   it("an --out file that cannot be written is a clear error", () => {
@@ -100,6 +126,6 @@ describe("catalog-sync plan (built CLI)", () => {
   it("--help shows the formats and examples", () => {
     const r = runCli(["plan", "--help"])
     assert.strictEqual(r.code, 0)
-    for (const s of ["--detailed-exitcode", "--save", "markdown", "html", "Examples"]) assert.include(r.stdout, s)
+    for (const s of ["--detailed-exitcode", "--save", "markdown", "html", "Examples", "5 nothing to write, but something needs a person"]) assert.include(r.stdout, s)
   })
 })

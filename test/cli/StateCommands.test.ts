@@ -87,7 +87,7 @@ describe("status, runs and fields --unpin (built CLI)", () => {
     const lines = r.stdout.trim().split("\n")
     assert.match(lines[0] ?? "", /^run\s+kind\s+status\s+started/)
     assert.match(lines[1] ?? "", /^2\s+sync\s+partial .* 1 done, 1 failed, 1 unfinished$/)
-    assert.match(lines[2] ?? "", /^1\s+plan\s+succeeded .* 0 done, 0 failed, 0 unfinished$/)
+    assert.match(lines[2] ?? "", /^1\s+plan\s+succeeded .* planned only$/)
     const json = JSON.parse(runCli(["runs", "--json", "--limit", "1"], { cwd: dir }).stdout) as Array<{ id: number; operations: Record<string, number> }>
     assert.deepStrictEqual(json.map((r) => [r.id, r.operations.done, r.operations.failed, r.operations.sent]), [[2, 1, 1, 1]])
   })

@@ -86,4 +86,35 @@ describe("Pull.refresh", () => {
         assert.strictEqual(periodic.mode, "full") // the third pull since the last full pass
       }).pipe(Effect.provide(layer))
     }))
+
+  it.scoped("a bulk-imported account (every product with one update time): a quiet night reads one page, an edit after the pull is caught", () =>
+    Effect.gen(function*() {
+      let now = T0
+      const imported = at(T0 - 3_600_000)
+      const base = scenario(1200, 1200).seed
+      const bulk = { ...base, products: base.products.map((p) => ({ ...p, add_time: imported, update_time: imported })) }
+      const emu = yield* Effect.acquireRelease(Effect.promise(() => Emulator.start({ token, seed: bulk, burstLimit: 1000, clock: () => now })), (h) => Effect.promise(() => h.close()))
+      const dir = yield* Effect.acquireRelease(Effect.sync(() => Fs.mkdtempSync(Path.join(Os.tmpdir(), "catalog-sync-pull-"))), (d) => Effect.sync(() => Fs.rmSync(d, { recursive: true, force: true })))
+      const layer = Layer.merge(Pipedrive.layerNode({ baseUrl: emu.baseUrl, token: Redacted.make(token), burstLimit: 1000 }), Store.layer(Path.join(dir, "state.db")))
+      yield* Effect.gen(function*() {
+        const store = yield* Store
+        const first = yield* Pull.refresh(options)
+        assert.strictEqual(first.mode, "full")
+        assert.strictEqual(listRequests(emu), 3)
+        // the watermark is the server's clock at the pull, less the overlap — not the import time
+        assert.strictEqual((yield* store.watermark).updatedSince, at(T0 - 300_000))
+
+        now += 86_400_000
+        const quiet = yield* Pull.refresh({ ...options, fullEvery: 10 })
+        assert.strictEqual(quiet.mode, "incremental")
+        assert.strictEqual(quiet.pulled, 0)
+        assert.strictEqual(listRequests(emu), 4) // one page
+
+        now += 1000
+        yield* Effect.promise(() => fetch(`${emu.baseUrl}/api/v2/products/9`, { method: "PATCH", headers: { "x-api-token": token, "content-type": "application/json" }, body: JSON.stringify({ name: "Edited after the pull" }) }))
+        const next = yield* Pull.refresh({ ...options, fullEvery: 10 })
+        assert.strictEqual(next.pulled, 1)
+        assert.strictEqual((Option.getOrThrow(yield* store.pipedriveProduct(9)).product as { name: string }).name, "Edited after the pull")
+      }).pipe(Effect.provide(layer))
+    }))
 })
