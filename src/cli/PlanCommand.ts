@@ -44,7 +44,7 @@ const format = Options.choice("format", Report.formats).pipe(
 )
 const save = Options.text("save").pipe(Options.optional, Options.withDescription("also save the plan itself as JSON to this file (for `apply`)"))
 const detailedExitcode = Options.boolean("detailed-exitcode").pipe(
-  Options.withDescription("exit 0 when there is nothing to do, 2 when something would be written, 5 when nothing would be written but something needs a person (conflicts held, ambiguous keys), 1 on an error")
+  Options.withDescription("exit 0 when there is nothing to do, 2 when something would be written, 5 when nothing would be written but something needs a person (conflicts held, ambiguous keys, write-back values the ERP file cannot hold), 1 on an error")
 )
 
 export const command = Command.make("plan", { config: configOption, format, out: Output.outOption, save, detailedExitcode }, (args) =>
@@ -89,7 +89,7 @@ export const command = Command.make("plan", { config: configOption, format, out:
       "  catalog-sync plan --format csv --out changes.csv         # one row per field change\n" +
       "  catalog-sync plan --save plan.json                       # keep the plan for `apply`\n" +
       "  catalog-sync plan --detailed-exitcode || [ $? -eq 2 ]    # 0 nothing to do, 2 changes, 5 needs a person, 1 error\n\n" +
-      "Exit codes with --detailed-exitcode: 0 nothing to do; 2 writes planned (whatever else the plan holds); 5 nothing to write, but something needs a person (conflicts held for review, ambiguous keys); 1 error. " +
+      "Exit codes with --detailed-exitcode: 0 nothing to do; 2 writes planned (whatever else the plan holds); 5 nothing to write, but something needs a person (conflicts held for review, ambiguous keys, write-back values the ERP file cannot hold); 1 error. " +
       "A plan takes the state's run lock: while a sync runs, plan refuses, naming it."
   )
 )

@@ -157,9 +157,11 @@ export const isEmpty = (plan: Plan): boolean => plan.operations.length === 0 && 
 
 /**
  * True when the plan holds something only a person can settle: conflicts held for review,
- * ambiguous keys (several Pipedrive products for one key). `plan --detailed-exitcode` exits 5 for it.
+ * ambiguous keys (several Pipedrive products for one key), write-back values the ERP file cannot
+ * hold (refused). `plan --detailed-exitcode` exits 5 for it.
  */
-export const needsAttention = (plan: Plan): boolean => plan.conflicts.length > 0 || plan.ambiguities.length > 0
+export const needsAttention = (plan: Plan): boolean =>
+  plan.conflicts.length > 0 || plan.ambiguities.length > 0 || plan.writeBackProblems.some((p) => p.resolution === "refused")
 
 /** True when every guard passed. */
 export const guardsPassed = (plan: Plan): boolean => plan.guards.every((g) => g.passed)
