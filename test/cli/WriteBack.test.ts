@@ -103,6 +103,9 @@ describe("write-back of a value the ERP file cannot hold (built CLI, emulator)",
     assert.deepStrictEqual(again.writeBackProblems.map((w) => [w.key, w.resolution]), [["1", "refused"], ["15", "refused"]])
     assert.strictEqual(again.totals.pendingWriteBacks, 1)
     assert.deepStrictEqual(again.operations, [])
+    // Nothing to write, but a person must decide: exit 5, not 0.
+    const attention = await p.cli("plan", "--detailed-exitcode")
+    assert.strictEqual(attention.code, 5, attention.stdout + attention.stderr)
 
     // The user decides: replace what the file cannot hold.
     p.configure("replace")
