@@ -20,6 +20,7 @@ export class MappingError extends Data.TaggedError("MappingError")<{
   }
 }
 
+const Drift = Schema.Literal("restore", "report")
 const StringMap = Schema.Record({ key: Schema.String, value: Schema.String })
 const Fn = Schema.declare((u: unknown): u is (...args: ReadonlyArray<never>) => unknown => typeof u === "function", { description: "a function" })
 
@@ -36,6 +37,7 @@ const FieldMappingSchema = Schema.Struct({
   direction: Schema.optional(Direction),
   owner: Schema.optional(Side),
   conflicts: Schema.optional(ConflictPolicy),
+  drift: Schema.optional(Drift),
   default: Schema.optional(Schema.String),
   trim: Schema.optional(Schema.Boolean),
   case: Schema.optional(Schema.Literal("upper", "lower")),
@@ -47,7 +49,8 @@ const FieldMappingSchema = Schema.Struct({
 const MappingSchema = Schema.Struct({
   key: Schema.Struct({ erp: Schema.String.pipe(Schema.minLength(1)), pipedrive: Schema.optional(Schema.String) }),
   fields: Schema.Record({ key: Schema.String, value: FieldMappingSchema }),
-  createMissingFields: Schema.optional(Schema.Boolean)
+  createMissingFields: Schema.optional(Schema.Boolean),
+  drift: Schema.optional(Drift)
 })
 
 /** Checks a value is a mapping (shape only; `Compile` checks it against the file and the account). */

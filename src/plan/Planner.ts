@@ -329,7 +329,8 @@ const planKey = (ctx: Context, out: Builder, entry: Entry): "changed" | "deleted
     if (linkedId === undefined) out.links.push({ key, pipedriveId: pd.id })
     return planFields(ctx, out, key, e, pd, pdProduct, base, pending) ? "changed" : "none"
   }
-  if (e !== undefined && pd === undefined && !known) {
+  // A key never linked was never in Pipedrive (a create that failed leaves no link): create it.
+  if (e !== undefined && pd === undefined && linkedId === undefined) {
     if (mode.toPipedrive !== "mirror" && mode.toPipedrive !== "additive") {
       out.notes.push({ key, message: `exists only in the ERP; not created in Pipedrive (policies.mode.toPipedrive is ${mode.toPipedrive})` })
       return "none"
@@ -355,17 +356,16 @@ const planKey = (ctx: Context, out: Builder, entry: Entry): "changed" | "deleted
       tokens: tokenCost.create,
       body: body.right
     })
-    // The new product holds nothing else: fields empty on both sides are agreed now, and a field
-    // Pipedrive owns (pipedrive→erp) is decided as on any first run, so one run settles the product.
-    const toErp: Array<Plan.FieldChange> = []
+    // The new product holds nothing else: fields empty in the ERP are agreed as empty — recorded
+    // only once Pipedrive answers the create, and only where its answer holds them empty (a default
+    // it fills in, such as price 0, is no change). A field Pipedrive owns has no value there yet,
+    // which blanks nothing in the ERP (Decide).
     for (const f of compiled.fields) {
       const v = ev.get(f.path)
       if (v === undefined || changes.has(f.path)) continue
       const d = Decide.decide(f, { e: v, p: null, b: undefined, pending: undefined }, compiled.currencies)
       if (d._tag === "Agree") out.agreements.push({ key, path: f.path, value: Field.normalize(f.path, d.value) })
-      else if (d._tag === "ToErp") toErp.push({ path: f.path, before: Field.normalize(f.path, v), after: Field.normalize(f.path, d.value), rule: d.rule })
     }
-    if (toErp.length > 0) out.operations.push({ id: opId("erp", "update", key), key, side: "erp", kind: "update", changes: toErp, reason: summarize(toErp), tokens: 0 })
     return "changed"
   }
   if (e !== undefined && pd === undefined) {
@@ -534,7 +534,7 @@ const planFields = (
         out.conflicts.push({ key, path: f.path, erp: Field.normalize(f.path, ev.get(f.path) ?? null), pipedrive: Field.normalize(f.path, pv.get(f.path) ?? null), base: Field.normalize(f.path, base?.get(f.path) ?? null), resolution: "held" })
         break
       case "Ignored":
-        out.notes.push({ key, path: f.path, message: d.side === "erp" ? `changed in the ERP, but ${f.path} flows ${f.direction}: kept in Pipedrive` : `changed in Pipedrive, but ${f.path} flows ${f.direction}: left as is until the ERP changes it` })
+        out.notes.push({ key, path: f.path, message: d.side === "erp" ? `changed in the ERP, but ${f.path} flows ${f.direction}: kept in Pipedrive (drift: "report")` : `changed in Pipedrive, but ${f.path} flows ${f.direction}: left as is (drift: "report")` })
         break
       case "Nothing":
         break
@@ -579,6 +579,8 @@ const ruleText: Record<Plan.Rule, string> = {
   "conflict-erp-wins": "both changed: the ERP wins",
   "conflict-pipedrive-wins": "both changed: Pipedrive wins",
   "one-way": "both changed: the source side wins",
+  "erp-owned": "changed in Pipedrive, set back: the ERP owns it",
+  "pipedrive-owned": "changed in the ERP, set back: Pipedrive owns it",
   create: "new product",
   "key-changed": "key changed in Pipedrive",
   "delete-policy": "delete policy"
