@@ -90,7 +90,7 @@ export type DeletePolicy = typeof DeletePolicy.Type
  * share guard trips only when its share is above the limit and its count reaches `minCount` too.
  */
 export const GuardsInput = Schema.Struct({
-  /** Refuse when more than this share of the products on both sides would get a Pipedrive update. */
+  /** Refuse when more than this share of the products on both sides would get a Pipedrive update overwriting a value. */
   maxChangedShare: Schema.optionalWith(share, { default: () => 0.5 }),
   /** Refuse when more than this share of the linked products would be deleted, archived or unlinked. */
   maxDeletedShare: Schema.optionalWith(share, { default: () => 0.05 }),

@@ -91,7 +91,7 @@ export interface Totals {
 
 /**
  * What the guards measure: `existing` products on both sides, of which `updated` get a Pipedrive
- * update; `linked` products, of which `deleted` are deleted, archived or unlinked (either side).
+ * update that overwrites a value (filling empty fields risks nothing); `linked` products, of which `deleted` are deleted, archived or unlinked (either side).
  */
 interface Counts {
   keys: number
@@ -544,7 +544,7 @@ const deleteOp = (side: "erp" | "pipedrive", key: string, pipedriveId: number | 
   ...(policy === "archive" && side === "pipedrive" ? { body: { is_linkable: false } } : {})
 })
 
-/** Decides every field of a product both sides have; returns whether Pipedrive's product gets an update. */
+/** Decides every field of a product both sides have; returns whether the update of Pipedrive's product overwrites a value it holds. */
 const planFields = (
   ctx: Context,
   out: Builder,
@@ -607,7 +607,8 @@ const planFields = (
         tokens: tokenCost.update,
         body: full
       })
-      updated = true
+      // Filling fields Pipedrive holds empty (a field just created, say) overwrites nothing.
+      updated = toPd.some((c) => c.before !== undefined && c.before !== null)
     }
   }
   if (toErp.length > 0) {

@@ -178,6 +178,18 @@ describe("Planner", () => {
     assert.match(p.notes[0]?.message ?? "", /deleted in Pipedrive \(#1\); kept in the ERP and not re-created/)
   })
 
+  it("a key with a base but never linked (a create that failed) is planned as a create, not as deleted in Pipedrive", () => {
+    const p = run({ erp: [row("A", { eur: "" })], pipedrive: [], base: new Map([["A", new Map<string, Field.Value>([["prices.EUR.price", null]])]]) })
+    assert.deepStrictEqual(ops(p), ["pipedrive:create:A"])
+    assert.deepStrictEqual(p.notes, [])
+  })
+
+  it("a create's empty fields are agreed (recorded once Pipedrive answers); a field Pipedrive owns blanks nothing in the ERP", () => {
+    const p = run({ erp: [row("A", { description: "" })], pipedrive: [] })
+    assert.deepStrictEqual(ops(p), ["pipedrive:create:A"])
+    assert.deepStrictEqual(p.agreements.map((a) => [a.key, a.path, a.value]), [["A", "description", null]])
+  })
+
   it("a rejected ERP row leaves its product untouched: no create, no delete", () => {
     const p = run({ erp: [], pipedrive: [wire(1, "A")], base: agreed(["A"]), links: linked([["A", 1]]), deletes: "delete", rejected: ["A"], lastErpRows: 1 })
     assert.deepStrictEqual(ops(p), [])
@@ -233,6 +245,15 @@ describe("Planner", () => {
       assert.match(v.maxChangedShare!.message, /^1 of 2 existing Pipedrive products would be updated \(50 %; limit 25 %, policies.guards.maxChangedShare; below the floor of 5/)
       // Without the floor, the same share trips.
       assert.isFalse(verdicts(run({ erp, pipedrive: pd, base: agreed(["A", "B"]), links: linked([["A", 1], ["B", 2]]), guards: { ...defaults, maxChangedShare: 0.25, minCount: 0 } })).maxChangedShare!.passed)
+    })
+
+    it("filling fields Pipedrive holds empty overwrites nothing: not counted as a change", () => {
+      const erp = ["A", "B", "C", "D", "E", "F"].map((k) => row(k))
+      const pd = ["A", "B", "C", "D", "E", "F"].map((k, i) => wire(i + 1, k, { custom_fields: { [brand.field_code]: null } }))
+      const p = run({ erp, pipedrive: pd, links: linked(["A", "B", "C", "D", "E", "F"].map((k, i) => [k, i + 1] as [string, number])), guards: defaults })
+      assert.strictEqual(p.totals.pipedriveUpdates, 6)
+      assert.isTrue(verdicts(p).maxChangedShare!.passed)
+      assert.match(verdicts(p).maxChangedShare!.message, /^0 of 6 existing Pipedrive products would be updated/)
     })
 
     it("maxRejectedShare: above the share and the floor refuses, with the reasons' counts; every row rejected always refuses", () => {
