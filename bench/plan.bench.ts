@@ -55,7 +55,7 @@ const config = {
     mode: { toPipedrive: "additive", toErp: "additive" },
     conflicts: "manual",
     deletes: "ignore",
-    guards: { maxChangedShare: 0.5, maxDeletedShare: 0.05, maxRowDrop: 0.2 }
+    guards: { maxChangedShare: 0.5, maxDeletedShare: 0.05, maxRowDrop: 0.2, maxRejectedShare: 0.1, minCount: 5 }
   }
 } as unknown as ResolvedConfig
 const field = (label: string) => accountFields.find((f) => f.field_name === label)!

@@ -36,7 +36,7 @@ export const command = Command.make(
         runs++
         yield* Console.log(`\n[${new Date().toISOString()}] scheduled sync ${runs}`)
         yield* SyncCommand.runSync(
-          { config: args.config, dryRun: false, yes: true, force: args.force, maxWrites: args.maxWrites, full: args.full, showPlan: false, report: args.report, json: false, logFormat: args.logFormat },
+          { config: args.config, dryRun: false, yes: true, force: args.force, allow: [], maxWrites: args.maxWrites, full: args.full, showPlan: false, report: args.report, json: false, logFormat: args.logFormat },
           undefined
         ).pipe(Effect.catchAll((e) => Console.error(`scheduled sync ${runs} failed: ${message(e)}`)))
         process.exitCode = 0 // one run's outcome is its own; the schedule goes on

@@ -1,6 +1,7 @@
 /**
  * `catalog-sync sync`: read, plan, guard, execute, report (DESIGN §2). Finishes what an earlier run
- * left unfinished before anything new is sent; refuses a plan that trips a guard unless `--force`;
+ * left unfinished before anything new is sent; refuses a plan that trips a guard unless `--allow`
+ * names that guard or `--force` passes them all;
  * asks before writing on a terminal (`--yes` to skip), refuses without `--yes` elsewhere. Ends with
  * a summary and an exit code: 0 done, 1 error or refusal, 3 stopped on the budget, the token cap or
  * `--max-writes` (run again to continue), 4 finished with failed or unknown writes.
@@ -29,6 +30,10 @@ export class SyncError extends Data.TaggedError("SyncError")<{ readonly message:
 const dryRun = Options.boolean("dry-run").pipe(Options.withDescription("show the plan and stop: nothing is written to Pipedrive or the ERP"))
 const yes = Options.boolean("yes").pipe(Options.withAlias("y"), Options.withDescription("write without asking (required when not on a terminal)"))
 const force = Options.boolean("force").pipe(Options.withDescription("write even when the plan trips a guard (policies.guards); says which guards were overridden"))
+const allow = Options.text("allow").pipe(
+  Options.repeated,
+  Options.withDescription(`write although the plan trips this one guard, the others still checked; repeatable (${Plan.guardNames.join(", ")})`)
+)
 const maxWrites = Options.integer("max-writes").pipe(Options.optional, Options.withDescription("send at most N writes this run; the rest stay journaled for the next run (exit 3)"))
 const showPlan = Options.boolean("show-plan").pipe(Options.withDescription("print the plan before writing, also with --yes"))
 const report = Options.text("report").pipe(
@@ -72,6 +77,15 @@ export const renderSummary = (s: Execute.RunSummary, runId: number): string => {
   return lines.join("\n")
 }
 
+/** The guards named by `--allow`; an unknown name is an error listing the guards. */
+const allowedGuards = (names: ReadonlyArray<string>) => {
+  const known = new Set<string>(Plan.guardNames)
+  const unknown = names.filter((n) => !known.has(n))
+  return unknown.length === 0
+    ? Effect.succeed(new Set<string>(names))
+    : Effect.fail(new SyncError({ message: `--allow ${unknown.map((n) => JSON.stringify(n)).join(", ")}: no such guard; the guards are ${Plan.guardNames.join(", ")}` }))
+}
+
 /** Asks on the terminal; true for y/yes. */
 const ask = (question: string) =>
   Effect.async<boolean>((resume) => {
@@ -83,7 +97,7 @@ const ask = (question: string) =>
     return Effect.sync(() => rl.close())
   })
 
-export const syncOptions = { config: configOption, dryRun, yes, force, maxWrites, full, showPlan, report, json: Output.jsonOption, logFormat: Output.logFormatOption }
+export const syncOptions = { config: configOption, dryRun, yes, force, allow, maxWrites, full, showPlan, report, json: Output.jsonOption, logFormat: Output.logFormatOption }
 
 /** A plan saved by `plan --save`, as `apply` checks it against the inputs of now. */
 interface Saved {
@@ -96,6 +110,7 @@ export type SyncArgs = Command.Command.ParseConfig<typeof syncOptions>
 /** One sync, as `sync` runs it (also `apply` with a saved plan, and each `schedule` tick). */
 export const runSync = (args: SyncArgs, saved: Saved | undefined) =>
   Effect.gen(function*() {
+    const allowed = yield* allowedGuards(args.allow)
     const resolved = yield* loadConfig(args.config)
     const mapping = yield* MappingLoad.load(resolved.mapping)
     const fs = yield* FileSystem.FileSystem
@@ -128,6 +143,7 @@ export const runSync = (args: SyncArgs, saved: Saved | undefined) =>
           plan = yield* Prepare.planState(resolved, compiled, {
             notes: prepared.plan.notes.filter((n) => n.key.startsWith("#") && n.path === undefined), // the unmatched Pipedrive products
             rejectedKeys: new Set(prepared.rejects.flatMap((r) => (r.key === undefined ? [] : [r.key]))),
+            rejectedReasons: Prepare.rejectReasons(prepared.rejects),
             erpRows: prepared.plan.inputs.erpRows,
             pipedriveProducts: prepared.plan.inputs.pipedriveProducts,
             mappingText,
@@ -138,14 +154,16 @@ export const runSync = (args: SyncArgs, saved: Saved | undefined) =>
         if (resumed.stop !== undefined) return yield* new SyncError({ message: resumed.stop.message })
 
         const failedGuards = plan.guards.filter((g) => !g.passed)
-        if (failedGuards.length > 0) {
-          if (!args.force) {
-            return yield* new SyncError({
-              message: `refused: the plan trips ${failedGuards.length === 1 ? "a guard" : `${failedGuards.length} guards`}:\n${failedGuards.map((g) => `  ${g.name}: ${g.message}`).join("\n")}\nNothing was written. Check the ERP export; to write anyway, run again with --force.`
-            })
-          }
-          yield* Console.error(`--force: writing although the plan trips ${failedGuards.map((g) => `${g.name} (${g.message})`).join("; ")}`)
+        const refusing = failedGuards.filter((g) => !allowed.has(g.name))
+        if (refusing.length > 0 && !args.force) {
+          return yield* new SyncError({
+            message: `refused: the plan trips ${refusing.length === 1 ? "a guard" : `${refusing.length} guards`}:\n${refusing.map((g) => `  ${g.name}: ${g.message}`).join("\n")}\nNothing was written. Check the ERP export; to write anyway, run again with ${refusing.map((g) => `--allow ${g.name}`).join(" ")} (or --force, which passes every guard).`
+          })
         }
+        const passedBy = (flag: string, guards: ReadonlyArray<Plan.Guard>) =>
+          guards.length === 0 ? Effect.void : Console.error(`${flag}: writing although the plan trips ${guards.map((g) => `${g.name} (${g.message})`).join("; ")}`)
+        yield* passedBy("--allow", failedGuards.filter((g) => allowed.has(g.name)))
+        yield* passedBy("--force", refusing)
 
         const writes = plan.operations.filter(Execute.isApiWrite).length
         const erpOps = plan.operations.filter((o) => o.side === "erp").length
@@ -224,7 +242,8 @@ export const command = Command.make("sync", syncOptions, (args) => runSync(args,
       "  catalog-sync sync --yes                # nightly job\n" +
       "  catalog-sync sync --yes --show-plan --report out/run.html\n" +
       "  catalog-sync sync --yes --max-writes 500\n" +
-      "  catalog-sync sync --yes --force        # write although a guard refuses"
+      "  catalog-sync sync --yes --allow maxChangedShare   # write although this one guard refuses\n" +
+      "  catalog-sync sync --yes --force        # write although any guard refuses"
   )
 )
 
@@ -266,7 +285,7 @@ const planFile = Args.text({ name: "PLANFILE" }).pipe(Args.withDescription("a pl
 /** `catalog-sync apply PLANFILE`: executes a saved plan, refusing one whose inputs changed since. */
 export const applyCommand = Command.make(
   "apply",
-  { planFile, config: configOption, force, maxWrites, report, json: Output.jsonOption, logFormat: Output.logFormatOption },
+  { planFile, config: configOption, force, allow, maxWrites, report, json: Output.jsonOption, logFormat: Output.logFormatOption },
   (args) =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem

@@ -108,13 +108,21 @@ export type ConflictPolicy = typeof ConflictPolicy.Type
 export const DeletePolicy = Schema.Literal("ignore", "unlink", "archive", "delete")
 export type DeletePolicy = typeof DeletePolicy.Type
 
+/**
+ * The guards measure the risk to what exists (a first load into an empty account trips none). A
+ * share guard trips only when its share is above the limit and its count reaches `minCount` too.
+ */
 export const GuardsInput = Schema.Struct({
-  /** Refuse when more than this share of products would change. */
+  /** Refuse when more than this share of the products on both sides would get a Pipedrive update overwriting a value. */
   maxChangedShare: Schema.optionalWith(share, { default: () => 0.5 }),
-  /** Refuse when more than this share would be deleted, archived or unlinked. */
+  /** Refuse when more than this share of the linked products would be deleted, archived or unlinked. */
   maxDeletedShare: Schema.optionalWith(share, { default: () => 0.05 }),
   /** Refuse when the ERP file has this share fewer rows than the last run. */
-  maxRowDrop: Schema.optionalWith(share, { default: () => 0.2 })
+  maxRowDrop: Schema.optionalWith(share, { default: () => 0.2 }),
+  /** Refuse when more than this share of the ERP rows is rejected (all of them: always). */
+  maxRejectedShare: Schema.optionalWith(share, { default: () => 0.1 }),
+  /** The floor of the share guards: each trips only when at least this many products (rows) are concerned. */
+  minCount: Schema.optionalWith(Schema.Int.pipe(Schema.nonNegative()), { default: () => 5 })
 })
 
 export const PoliciesInput = Schema.Struct({

@@ -18,6 +18,8 @@ export const Rule = Schema.Literal(
   "conflict-erp-wins",
   "conflict-pipedrive-wins",
   "one-way", // both changed on a one-directional field: the source side wins
+  "erp-owned", // an erp→pipedrive field changed in Pipedrive only: set back to the ERP's value
+  "pipedrive-owned", // a pipedrive→erp field changed in the ERP only: set back to Pipedrive's value
   "create", // the product exists on one side only
   "key-changed", // the key changed in Pipedrive; followed through the link, the ERP owns keys
   "delete-policy"
@@ -79,7 +81,10 @@ export type Ambiguity = typeof Ambiguity.Type
 export const Note = Schema.Struct({ key: Schema.String, path: Schema.optional(Schema.String), message: Schema.String })
 export type Note = typeof Note.Type
 
-export const GuardName = Schema.Literal("maxChangedShare", "maxDeletedShare", "maxRowDrop", "emptyFile")
+export const GuardName = Schema.Literal("maxChangedShare", "maxDeletedShare", "maxRowDrop", "maxRejectedShare", "emptyFile")
+export type GuardName = typeof GuardName.Type
+/** Every guard, in the order a plan lists them. */
+export const guardNames: ReadonlyArray<GuardName> = GuardName.literals
 export const Guard = Schema.Struct({
   name: GuardName,
   passed: Schema.Boolean,

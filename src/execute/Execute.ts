@@ -167,9 +167,11 @@ const snapshotRow = (compiled: Compile.Compiled, product: PdWire.Product) => ({
  * Records in the state what a write that Pipedrive applied means: the product as Pipedrive now holds
  * it in the snapshot, the link of a created product, the base of the fields Pipedrive confirms
  * (the others are returned), and for a delete the forgotten link and base. Every step is idempotent,
- * so a run killed half-way through is finished by the next one.
+ * so a run killed half-way through is finished by the next one. A create's base comes from
+ * Pipedrive's answer alone: the fields written that it holds, and of the fields `agreed` empty at
+ * planning those it holds empty (a default it filled in, such as price 0, is not agreed: no change).
  */
-export const recordApplied = (compiled: Compile.Compiled, op: Plan.Operation, product: PdWire.Product | undefined) =>
+export const recordApplied = (compiled: Compile.Compiled, op: Plan.Operation, product: PdWire.Product | undefined, agreed: ReadonlyArray<Plan.Agreement> = []) =>
   Effect.gen(function*() {
     const store = yield* Store
     const key = op.key as Sku
@@ -187,9 +189,15 @@ export const recordApplied = (compiled: Compile.Compiled, op: Plan.Operation, pr
     }
     if (product === undefined) return { confirmed: [], differing: [] } as Outcome.Confirmation
     yield* store.upsertPipedriveProducts([snapshotRow(compiled, product)])
-    if (op.kind === "create") yield* store.link(key, product.id)
+    if (op.kind === "create") {
+      yield* store.link(key, product.id)
+      yield* store.deleteBase([key]) // what an earlier state held for a product never created
+    }
     const c = Outcome.confirm(compiled, op, product as Wire.WireProduct)
-    const base = c.confirmed.filter((ch) => compiled.byPath.has(ch.path)).map((ch) => ({ key, field: ch.path, value: stored(ch.path, ch.after) }))
+    const held = op.kind !== "create" || agreed.length === 0
+      ? []
+      : Outcome.confirm(compiled, { ...op, changes: agreed.map((a) => ({ path: a.path, after: a.value, rule: "create" as const })) }, product as Wire.WireProduct).confirmed
+    const base = [...c.confirmed, ...held].filter((ch) => compiled.byPath.has(ch.path)).map((ch) => ({ key, field: ch.path, value: stored(ch.path, ch.after) }))
     if (base.length > 0) yield* store.setBase(base)
     return c
   })
@@ -280,8 +288,12 @@ export const resume = (compiled: Compile.Compiled, options: { readonly runId: nu
     return summary
   })
 
-/** Applies the plan's links (matching) and agreements (base advances without writes) to the state. */
-const applyState = (plan: Plan.Plan) =>
+/**
+ * Applies the plan's links (matching) and agreements (base advances without writes) to the state —
+ * except the agreements of products still to be created (`creating`): only a create that happened
+ * moves their base (`recordApplied`).
+ */
+const applyState = (plan: Plan.Plan, creating: ReadonlySet<string>) =>
   Effect.gen(function*() {
     const store = yield* Store
     const failures: Array<Failure> = []
@@ -289,10 +301,11 @@ const applyState = (plan: Plan.Plan) =>
       const r = yield* Effect.either(store.link(l.key as Sku, l.pipedriveId))
       if (Either.isLeft(r)) failures.push({ key: l.key, kind: "link", pipedriveId: l.pipedriveId, message: r.left.message })
     }
-    if (plan.agreements.length > 0) {
-      yield* store.setBase(plan.agreements.map((a) => ({ key: a.key as Sku, field: a.path, value: stored(a.path, a.value) })))
+    const agreements = plan.agreements.filter((a) => !creating.has(a.key))
+    if (agreements.length > 0) {
+      yield* store.setBase(agreements.map((a) => ({ key: a.key as Sku, field: a.path, value: stored(a.path, a.value) })))
       const pending = new Set((yield* store.pendingWritebacks).map((p) => `${p.key}\u0000${p.field}`))
-      for (const a of plan.agreements) {
+      for (const a of agreements) {
         if (pending.has(`${a.key}\u0000${a.path}`)) yield* store.clearPendingWriteback(a.key as Sku, a.path)
       }
     }
@@ -391,7 +404,10 @@ export const execute = (
     const resumed: ResumeSummary = options.resumed ?? { found: 0, applied: 0, replanned: 0, failed: 0, unresolvedKeys: [], failures: [] }
     const held = new Set(resumed.unresolvedKeys)
 
-    const failures: Array<Failure> = [...(yield* applyState(plan))]
+    const creating = new Set(plan.operations.filter((op) => op.side === "pipedrive" && op.kind === "create").map((op) => op.key))
+    const agreedOnCreate = new Map<string, Array<Plan.Agreement>>()
+    for (const a of plan.agreements) if (creating.has(a.key)) agreedOnCreate.set(a.key, [...(agreedOnCreate.get(a.key) ?? []), a])
+    const failures: Array<Failure> = [...(yield* applyState(plan, creating))]
     const writes = plan.operations.filter(isApiWrite)
     const toSend = writes.filter((op) => !held.has(op.key))
     const heldCount = writes.length - toSend.length
@@ -413,7 +429,7 @@ export const execute = (
 
     const applied = (op: Plan.Operation, jid: number, product: PdWire.Product | undefined) =>
       Effect.gen(function*() {
-        const recorded = yield* Effect.either(recordApplied(compiled, op, product))
+        const recorded = yield* Effect.either(recordApplied(compiled, op, product, op.kind === "create" ? agreedOnCreate.get(op.key) : undefined))
         if (Either.isLeft(recorded)) {
           yield* store.journalMark(jid, "failed", { error: `applied in Pipedrive, but ${recorded.left.message}`, ...(product === undefined ? {} : { pipedriveId: product.id }) })
           failures.push(failureOf(op, recorded.left.message))

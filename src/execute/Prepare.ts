@@ -147,6 +147,7 @@ export const prepare = (config: ResolvedConfig, mapping: MappingInput, mappingTe
     const planInput: PlanStateInput = {
       notes: unmatched,
       rejectedKeys: new Set(rejects.flatMap((r) => (r.key === undefined ? [] : [r.key]))),
+      rejectedReasons: rejectReasons(rejects),
       erpRows: catalog.rowCount,
       pipedriveProducts: counts.live,
       mappingText,
@@ -232,10 +233,19 @@ const checkMatchable = (compiled: Compile.Compiled, unkeyed: number, live: numbe
   )
 }
 
+/**
+ * Each rejected row's reasons as one text (`column: reason; …`), the cells' own values left out
+ * (`"…"`) so that rows rejected for the same reason count together, for the maxRejectedShare guard.
+ */
+export const rejectReasons = (rejects: ReadonlyArray<Catalog.Rejected>): ReadonlyArray<string> =>
+  rejects.map((r) => r.errors.map((e) => `${e.column === undefined ? "" : `${e.column}: `}${e.reason.replace(/"(?:[^"\\]|\\.)*"/g, '"…"')}`).join("; "))
+
 export interface PlanStateInput {
   /** Notes about Pipedrive products that cannot take part. */
   readonly notes: ReadonlyArray<Plan.Note>
   readonly rejectedKeys: ReadonlySet<string>
+  /** The rejected rows' reasons, one per row (`rejectReasons`). */
+  readonly rejectedReasons?: ReadonlyArray<string>
   readonly erpRows: number
   readonly pipedriveProducts: number
   readonly mappingText: string
@@ -310,7 +320,8 @@ export const planState = (config: ResolvedConfig, compiled: Compile.Compiled, in
       lastErpRows: Option.getOrUndefined(lastRun)?.erpRows ?? undefined,
       pipedriveProducts: input.pipedriveProducts,
       hash: hash.digest("hex"),
-      now: input.now
+      now: input.now,
+      ...(input.rejectedReasons === undefined ? {} : { rejectedReasons: input.rejectedReasons })
     })
     return WriteBackCheck.check(plan, { compiled, encoding: input.erpEncoding, unencodable: config.erp.writeBack.unencodable, pending })
   })

@@ -12,7 +12,7 @@ import * as Problem from "../domain/Problem.js"
 import type { Direction, Side } from "../domain/Side.js"
 import * as Suggest from "../domain/Suggest.js"
 import { type AccountField, byLabel, type CreatableType, mappableTypes, type Pin } from "./AccountFields.js"
-import type { FieldMapping, MappingInput, ValueType } from "./Mapping.js"
+import type { Drift, FieldMapping, MappingInput, ValueType } from "./Mapping.js"
 
 /** How one ERP column is read and written for a field. */
 export interface ErpRule {
@@ -42,6 +42,8 @@ export interface CompiledField {
   /** For `both`: who decides on a first run and wins conflicts under an owner policy. */
   readonly owner: Side | undefined
   readonly conflicts: ConflictPolicy
+  /** For a one-way field: whether a value changed on the other side is set back or only reported. */
+  readonly drift: Drift
   readonly erp: ErpRule | undefined
   /** The resolved custom field; `undefined` for built-ins and for fields still to be created. */
   readonly custom: AccountField | undefined
@@ -288,6 +290,7 @@ export const compile = (input: MappingInput, ctx: CompileContext): Either.Either
     }
     const direction = m.direction ?? "erp→pipedrive"
     if (m.owner !== undefined && direction !== "both") problems.push(Problem.make(at(`${where}.owner`), `only applies to direction "both" (this field flows ${direction})`))
+    if (m.drift !== undefined && direction === "both") problems.push(Problem.make(at(`${where}.drift`), `only applies to a one-way field (this field flows both ways; its changes on either side flow)`))
     if (m.conflicts !== undefined && direction !== "both") problems.push(Problem.make(at(`${where}.conflicts`), `only applies to direction "both" (this field flows ${direction}; it cannot conflict)`))
     if (flowsTo(direction, "pipedrive") && ctx.mode.toPipedrive === "off") problems.push(Problem.make(at(`${where}.direction`), `flows ${direction}, but policies.mode sends nothing to Pipedrive (toPipedrive: "off"); give the field direction "pipedrive→erp", or change the mode`))
     if (flowsTo(direction, "erp") && ctx.mode.toErp === "off") problems.push(Problem.make(at(`${where}.direction`), `flows ${direction}, but policies.mode sends nothing to the ERP (toErp: "off"); give the field direction "erp→pipedrive", or change the mode`))
@@ -353,6 +356,7 @@ export const compile = (input: MappingInput, ctx: CompileContext): Either.Either
       direction,
       owner: direction === "both" ? (m.owner ?? (m.conflicts === "pipedrive-wins" ? "pipedrive" : "erp")) : direction === "erp→pipedrive" ? "erp" : "pipedrive",
       conflicts: m.conflicts ?? ctx.conflicts,
+      drift: m.drift ?? input.drift ?? "restore",
       custom,
       options,
       erp: {

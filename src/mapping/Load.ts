@@ -20,6 +20,7 @@ export class MappingError extends Data.TaggedError("MappingError")<{
   }
 }
 
+const Drift = Schema.Literal("restore", "report")
 const StringMap = Schema.Record({ key: Schema.String, value: Schema.String })
 const Fn = Schema.declare((u: unknown): u is (...args: ReadonlyArray<never>) => unknown => typeof u === "function", { description: "a function" })
 
@@ -36,6 +37,7 @@ const FieldMappingSchema = Schema.Struct({
   direction: Schema.optional(Direction),
   owner: Schema.optional(Side),
   conflicts: Schema.optional(ConflictPolicy),
+  drift: Schema.optional(Drift),
   default: Schema.optional(Schema.String),
   trim: Schema.optional(Schema.Boolean),
   case: Schema.optional(Schema.Literal("upper", "lower")),
@@ -51,7 +53,8 @@ const MappingSchema = Schema.Struct({
   rows: Schema.optional(Schema.Struct({
     where: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Union(Schema.String, Schema.Array(Schema.String)) })),
     duplicates: Schema.optional(Schema.Literal("reject", "first", "last"))
-  }))
+  })),
+  drift: Schema.optional(Drift)
 })
 
 /** Checks a value is a mapping (shape only; `Compile` checks it against the file and the account). */

@@ -18,6 +18,12 @@ export type CustomTarget = `custom.${string}`
 
 export type Target = BuiltinTarget | PriceTarget | CustomTarget
 
+/**
+ * A one-way field changed only on the side it does not flow from: `restore` sets it back to its
+ * owner's value (the default), `report` only notes the drift.
+ */
+export type Drift = "restore" | "report"
+
 /** What a value of the ERP column is: text, a number, a flag, one of a list, or several of a list. */
 export type ValueType =
   | "text"
@@ -51,6 +57,8 @@ export interface FieldMapping {
   readonly owner?: Side
   /** For `both`: what to do when both sides changed the field to different values (default: the config's `policies.conflicts`). */
   readonly conflicts?: ConflictPolicy
+  /** For a one-way field: set a value changed on the other side back (`restore`, default) or only report it. */
+  readonly drift?: Drift
   /** The value used when the ERP cell is empty (as the ERP would write it). */
   readonly default?: string
   /** Trim white space around the ERP value (default `true`). */
@@ -89,6 +97,8 @@ export interface MappingInput {
     readonly where?: Readonly<Record<string, string | ReadonlyArray<string>>>
     readonly duplicates?: "reject" | "first" | "last"
   }
+  /** The default `drift` of every one-way field (default `restore`). */
+  readonly drift?: Drift
 }
 
 /** Typed authoring for mapping modules: `export default defineMapping({ ... })`. */

@@ -29,6 +29,8 @@ export interface Input {
   readonly pending: ReadonlyMap<string, ReadonlyMap<Field.Path, Field.Value>>
   /** Keys whose ERP rows were rejected: their products are left untouched (never created, deleted or updated). */
   readonly rejectedKeys: ReadonlySet<string>
+  /** The reasons of the rejected ERP rows, one per row (for the maxRejectedShare guard). */
+  readonly rejectedReasons?: ReadonlyArray<string>
   readonly deletes: DeletePolicy
   readonly guards: ResolvedConfig["policies"]["guards"]
   readonly erpRows: number
@@ -83,6 +85,20 @@ export interface Totals {
   readonly pipedriveProducts: number
   readonly hash: string
   readonly now: string
+  /** The reasons of the rejected ERP rows, one per row (`column: reason; …`). */
+  readonly rejectedReasons?: ReadonlyArray<string>
+}
+
+/**
+ * What the guards measure: `existing` products on both sides, of which `updated` get a Pipedrive
+ * update that overwrites a value (filling empty fields risks nothing); `linked` products, of which `deleted` are deleted, archived or unlinked (either side).
+ */
+interface Counts {
+  keys: number
+  existing: number
+  updated: number
+  deleted: number
+  linked: number
 }
 
 /** Plans key by key (in any order; the result is sorted), then judges the whole against the guards. */
@@ -100,18 +116,20 @@ export interface Accumulator {
 
 export const accumulator = (ctx: Context): Accumulator => {
   const out: Builder = { operations: [], agreements: [], links: [], conflicts: [], ambiguities: [], notes: [], pendingWriteBacks: 0 }
-  const counts = { keys: 0, changed: 0, deleted: 0, linked: 0 }
+  const counts: Counts = { keys: 0, existing: 0, updated: 0, deleted: 0, linked: 0 }
   return {
     add: (entry) => {
       counts.keys++
       if (entry.linkedId !== undefined) counts.linked++
       const r = planKey(ctx, out, entry)
-      if (r === "changed") counts.changed++
+      if (r === "updated" || r === "matched") counts.existing++
+      if (r === "updated") counts.updated++
       else if (r === "deleted") counts.deleted++
     },
     addUnchanged: () => {
       counts.keys++
       counts.linked++
+      counts.existing++
     },
     note: (n) => out.notes.push(n),
     finish: (totals) => finish(ctx, out, counts, totals)
@@ -292,12 +310,17 @@ export const plan = (input: Input): Plan.Plan => {
     lastErpRows: input.lastErpRows,
     pipedriveProducts: input.pipedrive.filter((p) => p.is_deleted !== true).length,
     hash: input.hash,
-    now: input.now
+    now: input.now,
+    ...(input.rejectedReasons === undefined ? {} : { rejectedReasons: input.rejectedReasons })
   })
 }
 
-/** Plans one key; says whether it changes or deletes a product. */
-const planKey = (ctx: Context, out: Builder, entry: Entry): "changed" | "deleted" | "none" => {
+/**
+ * Plans one key; says what it means for a product that exists: `matched` on both sides (`updated`
+ * when Pipedrive's product gets an update), or `deleted`. Creates, write-backs of new rows and notes
+ * are `none`: they change nothing that exists.
+ */
+const planKey = (ctx: Context, out: Builder, entry: Entry): "updated" | "matched" | "deleted" | "none" => {
   const { compiled } = ctx
   const mode = compiled.policies
   const { key, erp: e, linkedId, base, pending } = entry
@@ -332,9 +355,10 @@ const planKey = (ctx: Context, out: Builder, entry: Entry): "changed" | "deleted
 
   if (e !== undefined && pd !== undefined && pdProduct !== undefined) {
     if (linkedId === undefined) out.links.push({ key, pipedriveId: pd.id })
-    return planFields(ctx, out, key, e, pd, pdProduct, base, pending) ? "changed" : "none"
+    return planFields(ctx, out, key, e, pd, pdProduct, base, pending) ? "updated" : "matched"
   }
-  if (e !== undefined && pd === undefined && !known) {
+  // A key never linked was never in Pipedrive (a create that failed leaves no link): create it.
+  if (e !== undefined && pd === undefined && linkedId === undefined) {
     if (mode.toPipedrive !== "mirror" && mode.toPipedrive !== "additive") {
       out.notes.push({ key, message: `exists only in the ERP; not created in Pipedrive (policies.mode.toPipedrive is ${mode.toPipedrive})` })
       return "none"
@@ -360,18 +384,17 @@ const planKey = (ctx: Context, out: Builder, entry: Entry): "changed" | "deleted
       tokens: tokenCost.create,
       body: body.right
     })
-    // The new product holds nothing else: fields empty on both sides are agreed now, and a field
-    // Pipedrive owns (pipedrive→erp) is decided as on any first run, so one run settles the product.
-    const toErp: Array<Plan.FieldChange> = []
+    // The new product holds nothing else: fields empty in the ERP are agreed as empty — recorded
+    // only once Pipedrive answers the create, and only where its answer holds them empty (a default
+    // it fills in, such as price 0, is no change). A field Pipedrive owns has no value there yet,
+    // which blanks nothing in the ERP (Decide).
     for (const f of compiled.fields) {
       const v = ev.get(f.path)
       if (v === undefined || changes.has(f.path)) continue
       const d = Decide.decide(f, { e: v, p: null, b: undefined, pending: undefined }, compiled.currencies)
       if (d._tag === "Agree") out.agreements.push({ key, path: f.path, value: Field.normalize(f.path, d.value) })
-      else if (d._tag === "ToErp") toErp.push({ path: f.path, before: Field.normalize(f.path, v), after: Field.normalize(f.path, d.value), rule: d.rule })
     }
-    if (toErp.length > 0) out.operations.push({ id: opId("erp", "update", key), key, side: "erp", kind: "update", changes: toErp, reason: summarize(toErp), tokens: 0 })
-    return "changed"
+    return "none"
   }
   if (e !== undefined && pd === undefined) {
     // Deleted in Pipedrive (or gone for good): never re-created behind the user's back.
@@ -411,7 +434,7 @@ const planKey = (ctx: Context, out: Builder, entry: Entry): "changed" | "deleted
     }
     out.operations.push({ id: opId("erp", "create", key), key, side: "erp", kind: "create", pipedriveId: pd.id, changes, reason: "exists only in Pipedrive", tokens: 0 })
     out.links.push({ key, pipedriveId: pd.id })
-    return "changed"
+    return "none"
   }
   if (e === undefined && pd === undefined && linkedId !== undefined) {
     out.operations.push({ id: opId("pipedrive", "unlink", key), key, side: "pipedrive", kind: "unlink", pipedriveId: linkedId, changes: [], reason: "gone from both sides: forget the link", tokens: 0 })
@@ -419,37 +442,53 @@ const planKey = (ctx: Context, out: Builder, entry: Entry): "changed" | "deleted
   return "none"
 }
 
-const finish = (ctx: Context, out: Builder, counts: { keys: number; changed: number; deleted: number; linked: number }, input: Totals): Plan.Plan => {
-  const { guards: limits, deletes, compiled } = ctx
-  const total = Math.max(1, counts.keys)
-  const linkedTotal = Math.max(1, counts.linked + out.links.length)
-  const guards: Array<Plan.Guard> = []
-  const changedShare = counts.changed / total
-  guards.push({
-    name: "maxChangedShare",
-    passed: changedShare <= limits.maxChangedShare,
-    limit: limits.maxChangedShare,
-    actual: changedShare,
-    message: `${counts.changed} of ${counts.keys} products would change (${pct(changedShare)}; limit ${pct(limits.maxChangedShare)}, policies.guards.maxChangedShare)`
-  })
-  const deletedShare = counts.deleted / linkedTotal
-  guards.push({
-    name: "maxDeletedShare",
-    passed: deletedShare <= limits.maxDeletedShare,
-    limit: limits.maxDeletedShare,
-    actual: deletedShare,
-    message: `${counts.deleted} of ${linkedTotal} linked products would be ${deletes === "delete" ? "deleted" : deletes === "archive" ? "archived" : "unlinked"} (${pct(deletedShare)}; limit ${pct(limits.maxDeletedShare)}, policies.guards.maxDeletedShare)`
-  })
-  const drop = input.lastErpRows === undefined || input.lastErpRows === 0 ? 0 : Math.max(0, (input.lastErpRows - input.erpRows) / input.lastErpRows)
-  guards.push({
-    name: "maxRowDrop",
-    passed: drop <= limits.maxRowDrop,
-    limit: limits.maxRowDrop,
-    actual: drop,
-    message: input.lastErpRows === undefined
-      ? "no earlier run to compare the ERP row count with"
-      : `the ERP file has ${input.erpRows} rows, ${pct(drop)} fewer than the last run's ${input.lastErpRows} (limit ${pct(limits.maxRowDrop)}, policies.guards.maxRowDrop)`
-  })
+/**
+ * A share guard: trips when `count` of `of` is above the share `limit` and `count` reaches the floor
+ * `minCount` too (a small catalog's routine edits are no mass change); `always` trips it regardless.
+ */
+const shareGuard = (name: Plan.GuardName, count: number, of: number, limit: number, minCount: number, what: string, always = false): Plan.Guard => {
+  const share = of === 0 ? 0 : count / of
+  const over = share > limit
+  const floor = over && !always && count < minCount ? `; below the floor of ${minCount} (policies.guards.minCount)` : ""
+  return {
+    name,
+    passed: !always && !(over && count >= minCount),
+    limit,
+    actual: share,
+    message: `${count} of ${of} ${what} (${pct(share)}; limit ${pct(limit)}, policies.guards.${name}${floor})`
+  }
+}
+
+/** The rejected rows' reasons, most frequent first: `3 × price: "…" is not a number; 1 × …`. */
+const reasonCounts = (reasons: ReadonlyArray<string>): string => {
+  const counts = new Map<string, number>()
+  for (const r of reasons) counts.set(r, (counts.get(r) ?? 0) + 1)
+  const sorted = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+  const shown = sorted.slice(0, 3).map(([r, n]) => `${n} × ${r}`)
+  const rest = sorted.slice(3).reduce((n, [, c]) => n + c, 0)
+  return [...shown, ...(rest > 0 ? [`${rest} more with ${sorted.length - 3} other reasons`] : [])].join("; ")
+}
+
+/** Judges a plan against the guards (DESIGN §6.6): they measure the risk to what exists. */
+const judge = (ctx: Context, out: Builder, counts: Counts, input: Totals): Array<Plan.Guard> => {
+  const { guards: limits, deletes } = ctx
+  const floor = limits.minCount
+  const linked = counts.linked + out.links.length
+  const gone = deletes === "delete" ? "deleted" : deletes === "archive" ? "archived" : "unlinked"
+  const guards: Array<Plan.Guard> = [
+    shareGuard("maxChangedShare", counts.updated, counts.existing, limits.maxChangedShare, floor, "existing Pipedrive products would be updated"),
+    shareGuard("maxDeletedShare", counts.deleted, linked, limits.maxDeletedShare, floor, `linked products would be ${gone}`)
+  ]
+  if (input.lastErpRows === undefined || input.lastErpRows === 0) {
+    guards.push({ name: "maxRowDrop", passed: true, limit: limits.maxRowDrop, actual: 0, message: "no earlier run to compare the ERP row count with" })
+  } else {
+    const dropped = Math.max(0, input.lastErpRows - input.erpRows)
+    guards.push(shareGuard("maxRowDrop", dropped, input.lastErpRows, limits.maxRowDrop, floor, `ERP rows of the last run are gone (the file has ${input.erpRows} now)`))
+  }
+  const rejected = input.rejectedReasons ?? []
+  const allRejected = rejected.length > 0 && rejected.length >= input.erpRows
+  const r = shareGuard("maxRejectedShare", rejected.length, input.erpRows, limits.maxRejectedShare, floor, "ERP rows rejected", allRejected)
+  guards.push(rejected.length === 0 ? r : { ...r, message: `${r.message}${allRejected ? " — every row" : ""}: ${reasonCounts(rejected)}` })
   guards.push({
     name: "emptyFile",
     passed: input.erpRows > 0,
@@ -457,6 +496,12 @@ const finish = (ctx: Context, out: Builder, counts: { keys: number; changed: num
     actual: input.erpRows,
     message: input.erpRows > 0 ? `the ERP file has ${input.erpRows} rows` : "the ERP file has no product rows: a truncated export would delete or archive everything"
   })
+  return guards
+}
+
+const finish = (ctx: Context, out: Builder, counts: Counts, input: Totals): Plan.Plan => {
+  const { compiled } = ctx
+  const guards = judge(ctx, out, counts, input)
   const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)
   const ops = out.operations.sort((a, b) => byKey(a, b) || (a.side === b.side ? a.kind.localeCompare(b.kind) : a.side === "pipedrive" ? -1 : 1))
   const count = (side: string, kind: string) => ops.filter((o) => o.side === side && o.kind === kind).length
@@ -504,7 +549,7 @@ const deleteOp = (side: "erp" | "pipedrive", key: string, pipedriveId: number | 
   ...(policy === "archive" && side === "pipedrive" ? { body: { is_linkable: false } } : {})
 })
 
-/** Decides every field of a product both sides have; returns whether any write results. */
+/** Decides every field of a product both sides have; returns whether the update of Pipedrive's product overwrites a value it holds. */
 const planFields = (
   ctx: Context,
   out: Builder,
@@ -539,7 +584,7 @@ const planFields = (
         out.conflicts.push({ key, path: f.path, erp: Field.normalize(f.path, ev.get(f.path) ?? null), pipedrive: Field.normalize(f.path, pv.get(f.path) ?? null), base: Field.normalize(f.path, base?.get(f.path) ?? null), resolution: "held" })
         break
       case "Ignored":
-        out.notes.push({ key, path: f.path, message: d.side === "erp" ? `changed in the ERP, but ${f.path} flows ${f.direction}: kept in Pipedrive` : `changed in Pipedrive, but ${f.path} flows ${f.direction}: left as is until the ERP changes it` })
+        out.notes.push({ key, path: f.path, message: d.side === "erp" ? `changed in the ERP, but ${f.path} flows ${f.direction}: kept in Pipedrive (drift: "report")` : `changed in Pipedrive, but ${f.path} flows ${f.direction}: left as is (drift: "report")` })
         break
       case "Nothing":
         break
@@ -549,7 +594,7 @@ const planFields = (
   if (compiled.key.pipedrive.kind === "code" && typeof wire.code === "string" && wire.code.trim() !== key) {
     toPd.push({ path: "code", before: wire.code, after: key, rule: "key-changed" })
   }
-  let wrote = false
+  let updated = false
   if (toPd.length > 0) {
     const body = Wire.toBody(compiled, new Map(toPd.filter((c) => c.path !== "code").map((c) => [c.path, c.after])), wire)
     if (Either.isLeft(body)) {
@@ -567,14 +612,14 @@ const planFields = (
         tokens: tokenCost.update,
         body: full
       })
-      wrote = true
+      // Filling fields Pipedrive holds empty (a field just created, say) overwrites nothing.
+      updated = toPd.some((c) => c.before !== undefined && c.before !== null)
     }
   }
   if (toErp.length > 0) {
     out.operations.push({ id: opId("erp", "update", key), key, side: "erp", kind: "update", pipedriveId: wire.id, changes: toErp, reason: summarize(toErp), tokens: 0 })
-    wrote = true
   }
-  return wrote
+  return updated
 }
 
 const ruleText: Record<Plan.Rule, string> = {
@@ -584,6 +629,8 @@ const ruleText: Record<Plan.Rule, string> = {
   "conflict-erp-wins": "both changed: the ERP wins",
   "conflict-pipedrive-wins": "both changed: Pipedrive wins",
   "one-way": "both changed: the source side wins",
+  "erp-owned": "changed in Pipedrive, set back: the ERP owns it",
+  "pipedrive-owned": "changed in the ERP, set back: Pipedrive owns it",
   create: "new product",
   "key-changed": "key changed in Pipedrive",
   "delete-policy": "delete policy"

@@ -179,7 +179,7 @@ export const fromPlan = (plan: Plan.Plan, extra: PlanExtra = {}): Report => {
     sections,
     ...(refused.length === 0
       ? {}
-      : { warning: `A guard refused this plan: nothing would be written without --force (${refused.map((g) => `${g.name} ${pct(g.actual)} > ${pct(g.limit)}`).join(", ")}).` })
+      : { warning: `A guard refused this plan: nothing would be written without ${refused.map((g) => `--allow ${g.name}`).join(" ")} or --force (${refused.map((g) => `${g.name} ${pct(g.actual)} > ${pct(g.limit)}`).join(", ")}).` })
   }
 }
 

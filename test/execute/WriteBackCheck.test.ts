@@ -38,7 +38,7 @@ const plan = (s: { erp: string; pd: string; base: string; pending?: string; unen
     pending,
     rejectedKeys: new Set(),
     deletes: "ignore",
-    guards: { maxChangedShare: 1, maxDeletedShare: 1, maxRowDrop: 1 },
+    guards: { maxChangedShare: 1, maxDeletedShare: 1, maxRowDrop: 1, maxRejectedShare: 1, minCount: 0 },
     erpRows: 1,
     lastErpRows: undefined,
     hash: "h",

@@ -50,8 +50,11 @@ interface State {
   readonly deletes?: "ignore" | "unlink" | "archive" | "delete"
   readonly mode?: { toPipedrive: Mode; toErp: Mode }
   readonly lastErpRows?: number
-  readonly guards?: { maxChangedShare: number; maxDeletedShare: number; maxRowDrop: number }
+  readonly guards?: { maxChangedShare: number; maxDeletedShare: number; maxRowDrop: number; maxRejectedShare?: number; minCount?: number }
   readonly rejected?: ReadonlyArray<string>
+  /** One reason per rejected row. */
+  readonly rejectedReasons?: ReadonlyArray<string>
+  readonly erpRows?: number
 }
 
 const run = (s: State): Plan.Plan => {
@@ -65,8 +68,9 @@ const run = (s: State): Plan.Plan => {
     pending: s.pending ?? new Map(),
     rejectedKeys: new Set(s.rejected ?? []),
     deletes: s.deletes ?? "ignore",
-    guards: s.guards ?? { maxChangedShare: 1, maxDeletedShare: 1, maxRowDrop: 1 },
-    erpRows: s.erp.length,
+    guards: { maxChangedShare: 1, maxDeletedShare: 1, maxRowDrop: 1, maxRejectedShare: 1, minCount: 0, ...s.guards },
+    erpRows: s.erpRows ?? s.erp.length,
+    ...(s.rejectedReasons === undefined ? {} : { rejectedReasons: s.rejectedReasons }),
     lastErpRows: s.lastErpRows,
     hash: "h",
     now: "2026-11-27T00:00:00Z"
@@ -174,6 +178,18 @@ describe("Planner", () => {
     assert.match(p.notes[0]?.message ?? "", /deleted in Pipedrive \(#1\); kept in the ERP and not re-created/)
   })
 
+  it("a key with a base but never linked (a create that failed) is planned as a create, not as deleted in Pipedrive", () => {
+    const p = run({ erp: [row("A", { eur: "" })], pipedrive: [], base: new Map([["A", new Map<string, Field.Value>([["prices.EUR.price", null]])]]) })
+    assert.deepStrictEqual(ops(p), ["pipedrive:create:A"])
+    assert.deepStrictEqual(p.notes, [])
+  })
+
+  it("a create's empty fields are agreed (recorded once Pipedrive answers); a field Pipedrive owns blanks nothing in the ERP", () => {
+    const p = run({ erp: [row("A", { description: "" })], pipedrive: [] })
+    assert.deepStrictEqual(ops(p), ["pipedrive:create:A"])
+    assert.deepStrictEqual(p.agreements.map((a) => [a.key, a.path, a.value]), [["A", "description", null]])
+  })
+
   it("a rejected ERP row leaves its product untouched: no create, no delete", () => {
     const p = run({ erp: [], pipedrive: [wire(1, "A")], base: agreed(["A"]), links: linked([["A", 1]]), deletes: "delete", rejected: ["A"], lastErpRows: 1 })
     assert.deepStrictEqual(ops(p), [])
@@ -182,14 +198,14 @@ describe("Planner", () => {
   it("guards: changed share, deleted share, row drop and an empty file, each saying by how much", () => {
     const erp = [row("A", { eur: "1" }), row("B", { eur: "2" }), row("C")]
     const pd = [wire(1, "A"), wire(2, "B"), wire(3, "C"), wire(4, "D")]
-    const p = run({ erp, pipedrive: pd, base: agreed(["A", "B", "C", "D"]), links: linked([["A", 1], ["B", 2], ["C", 3], ["D", 4]]), deletes: "archive", lastErpRows: 10, guards: { maxChangedShare: 0.25, maxDeletedShare: 0.1, maxRowDrop: 0.5 } })
+    const p = run({ erp, pipedrive: pd, base: agreed(["A", "B", "C", "D"]), links: linked([["A", 1], ["B", 2], ["C", 3], ["D", 4]]), deletes: "archive", lastErpRows: 10, guards: { maxChangedShare: 0.25, maxDeletedShare: 0.1, maxRowDrop: 0.5, maxRejectedShare: 0.1, minCount: 0 } })
     const verdict = Object.fromEntries(p.guards.map((g) => [g.name, g]))
     assert.isFalse(verdict.maxChangedShare!.passed)
-    assert.match(verdict.maxChangedShare!.message, /2 of 4 products would change \(50 %; limit 25 %/)
+    assert.match(verdict.maxChangedShare!.message, /2 of 3 existing Pipedrive products would be updated \(66.7 %; limit 25 %/)
     assert.isFalse(verdict.maxDeletedShare!.passed)
     assert.match(verdict.maxDeletedShare!.message, /1 of 4 linked products would be archived \(25 %; limit 10 %/)
     assert.isFalse(verdict.maxRowDrop!.passed)
-    assert.match(verdict.maxRowDrop!.message, /the ERP file has 3 rows, 70 % fewer than the last run's 10/)
+    assert.match(verdict.maxRowDrop!.message, /7 of 10 ERP rows of the last run are gone \(the file has 3 now\) \(70 %; limit 50 %/)
     assert.isTrue(verdict.emptyFile!.passed)
     const empty = run({ erp: [], pipedrive: pd })
     assert.isFalse(empty.guards.find((g) => g.name === "emptyFile")!.passed)
@@ -203,5 +219,55 @@ describe("Planner", () => {
     const b = run({ ...state, erp: [...erp].reverse(), pipedrive: [...pd].reverse() })
     assert.deepStrictEqual(a.operations, b.operations)
     assert.deepStrictEqual(ops(a), ["pipedrive:update:A", "pipedrive:update:B", "pipedrive:update:C", "pipedrive:create:NEW-1", "pipedrive:create:NEW-2", "erp:create:ZZ"])
+  })
+
+  describe("guards measure the risk to what exists", () => {
+    const defaults = { maxChangedShare: 0.5, maxDeletedShare: 0.05, maxRowDrop: 0.2, maxRejectedShare: 0.1, minCount: 5 }
+    const verdicts = (p: Plan.Plan) => Object.fromEntries(p.guards.map((g) => [g.name, g]))
+
+    it("a first load into an empty account trips nothing: creates change no existing product, and 0 of 0 linked are unlinked", () => {
+      const erp = ["A", "B", "C", "D", "E", "F", "G"].map((k) => row(k))
+      const p = run({ erp, pipedrive: [], guards: defaults })
+      assert.strictEqual(p.totals.pipedriveCreates, 7)
+      assert.isTrue(p.guards.every((g) => g.passed), JSON.stringify(p.guards))
+      const v = verdicts(p)
+      assert.match(v.maxChangedShare!.message, /^0 of 0 existing Pipedrive products would be updated/)
+      assert.match(v.maxDeletedShare!.message, /^0 of 0 linked products would be unlinked \(0 %/)
+    })
+
+    it("a small catalog with one edit on each side passes (the floor), and a Pipedrive edit flowing to the ERP is no change of Pipedrive", () => {
+      const erp = [row("A", { eur: "12" }), row("B")]
+      const pd = [wire(1, "A"), wire(2, "B", { description: "Sales wrote this" })]
+      const p = run({ erp, pipedrive: pd, base: agreed(["A", "B"]), links: linked([["A", 1], ["B", 2]]), guards: { ...defaults, maxChangedShare: 0.25 } })
+      assert.deepStrictEqual(ops(p), ["pipedrive:update:A", "erp:update:B"])
+      const v = verdicts(p)
+      assert.isTrue(v.maxChangedShare!.passed)
+      assert.match(v.maxChangedShare!.message, /^1 of 2 existing Pipedrive products would be updated \(50 %; limit 25 %, policies.guards.maxChangedShare; below the floor of 5/)
+      // Without the floor, the same share trips.
+      assert.isFalse(verdicts(run({ erp, pipedrive: pd, base: agreed(["A", "B"]), links: linked([["A", 1], ["B", 2]]), guards: { ...defaults, maxChangedShare: 0.25, minCount: 0 } })).maxChangedShare!.passed)
+    })
+
+    it("filling fields Pipedrive holds empty overwrites nothing: not counted as a change", () => {
+      const erp = ["A", "B", "C", "D", "E", "F"].map((k) => row(k))
+      const pd = ["A", "B", "C", "D", "E", "F"].map((k, i) => wire(i + 1, k, { custom_fields: { [brand.field_code]: null } }))
+      const p = run({ erp, pipedrive: pd, links: linked(["A", "B", "C", "D", "E", "F"].map((k, i) => [k, i + 1] as [string, number])), guards: defaults })
+      assert.strictEqual(p.totals.pipedriveUpdates, 6)
+      assert.isTrue(verdicts(p).maxChangedShare!.passed)
+      assert.match(verdicts(p).maxChangedShare!.message, /^0 of 6 existing Pipedrive products would be updated/)
+    })
+
+    it("maxRejectedShare: above the share and the floor refuses, with the reasons' counts; every row rejected always refuses", () => {
+      const reasons = [...Array(6).fill("price: not a number"), "name: required"]
+      const some = run({ erp: [row("A"), row("B"), row("C")], pipedrive: [], erpRows: 10, rejectedReasons: reasons, guards: defaults })
+      const r = verdicts(some).maxRejectedShare!
+      assert.isFalse(r.passed)
+      assert.strictEqual(r.message, `7 of 10 ERP rows rejected (70 %; limit 10 %, policies.guards.maxRejectedShare): 6 × price: not a number; 1 × name: required`)
+      const all = run({ erp: [], pipedrive: [], erpRows: 2, rejectedReasons: ["price: not a number", "price: not a number"], guards: { ...defaults, maxRejectedShare: 1, minCount: 100 } })
+      const a = verdicts(all).maxRejectedShare!
+      assert.isFalse(a.passed)
+      assert.strictEqual(a.message, `2 of 2 ERP rows rejected (100 %; limit 100 %, policies.guards.maxRejectedShare) — every row: 2 × price: not a number`)
+      const few = run({ erp: [row("A"), row("B"), row("C")], pipedrive: [], erpRows: 4, rejectedReasons: ["name: required"], guards: defaults })
+      assert.isTrue(verdicts(few).maxRejectedShare!.passed)
+    })
   })
 })

@@ -2,8 +2,10 @@
  * Property tests of the planner over random catalogs, edits and policies (issue 7): a plan applied
  * the way the executor applies it (Pipedrive writes advance the base; ERP-bound writes become
  * pending until the ERP imports them) leaves nothing to write when planning again; no operation
- * writes a field against its direction; a field changed on one side only is never reverted; a
- * pending write-back never reverts Pipedrive; the plan's order does not depend on input order.
+ * writes a field against its direction; a field changed on one side only is never reverted — except
+ * a one-way field changed on the side it does not flow from, which is set back to its owner's value
+ * (drift `restore`, the default since issue 13) or left alone (`report`); a pending write-back
+ * never reverts Pipedrive; the plan's order does not depend on input order.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { BigDecimal, Either } from "effect"
@@ -31,6 +33,7 @@ interface Policy {
   readonly toPipedrive: Mode
   readonly toErp: Mode
   readonly deletes: "ignore" | "unlink" | "archive" | "delete"
+  readonly drift: "restore" | "report"
 }
 
 const compile = (p: Policy) =>
@@ -40,7 +43,7 @@ const compile = (p: Policy) =>
         key: { erp: "sku" },
         fields: {
           name: { erp: "name" },
-          description: p.description === "both" ? { erp: "description", direction: "both", owner: p.owner } : { erp: "description", direction: p.description },
+          description: p.description === "both" ? { erp: "description", direction: "both", owner: p.owner } : { erp: "description", direction: p.description, drift: p.drift },
           "prices.EUR.price": { erp: "eur", type: "decimal" },
           "custom.Brand": p.brand === "both" ? { erp: "brand", direction: "both", conflicts: p.conflicts } : { erp: "brand", direction: p.brand },
           "custom.Notes": { erp: "notes", direction: "pipedrive→erp" }
@@ -71,7 +74,8 @@ const policy: fc.Arbitrary<Policy> = fc.record({
   conflicts: fc.constantFrom("erp-wins", "pipedrive-wins", "manual"),
   toPipedrive: fc.constantFrom<Mode>("mirror", "additive", "update-only"),
   toErp: fc.constantFrom<Mode>("mirror", "additive", "update-only"),
-  deletes: fc.constantFrom("ignore", "unlink", "archive", "delete")
+  deletes: fc.constantFrom("ignore", "unlink", "archive", "delete"),
+  drift: fc.constantFrom("restore", "report")
 })
 
 const wireOf = (id: number, key: string, r: Record<string, string>): Wire.WireProduct => ({
@@ -95,7 +99,7 @@ const planOf = (w: World, c: Compile.Compiled, p: Policy): Plan.Plan =>
     pending: w.pending,
     rejectedKeys: new Set(),
     deletes: p.deletes,
-    guards: { maxChangedShare: 1, maxDeletedShare: 1, maxRowDrop: 1 },
+    guards: { maxChangedShare: 1, maxDeletedShare: 1, maxRowDrop: 1, maxRejectedShare: 0.1, minCount: 0 },
     erpRows: w.erp.size,
     lastErpRows: undefined,
     hash: "h",
@@ -231,7 +235,13 @@ describe("Planner properties over random catalogs, edits and policies", () => {
             if (f === undefined) continue
             if (op.side === "pipedrive") assert.notStrictEqual(f.direction, "pipedrive→erp", `${ch.path} written to Pipedrive`)
             if (op.side === "erp") assert.notStrictEqual(f.direction, "erp→pipedrive", `${ch.path} written to the ERP`)
-            if (ch.path === "description" && op.key === k) assert.strictEqual(op.side, onErp ? "pipedrive" : "erp", "the changed side was reverted")
+            if (ch.path === "description" && op.key === k) {
+              // A one-way field flows to its target side only: a change there is drift, set back (restore).
+              const target = p.description === "both" ? (onErp ? "pipedrive" : "erp") : p.description === "erp→pipedrive" ? "pipedrive" : "erp"
+              assert.strictEqual(op.side, target, "the changed side was reverted")
+              const drift = p.description !== "both" && (op.side === "erp") === onErp
+              if (drift) assert.strictEqual(p.drift, "restore", "drift set back under drift: report")
+            }
           }
         }
       }),

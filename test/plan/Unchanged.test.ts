@@ -83,7 +83,7 @@ const wireOf = (key: string, c: Cells, over: Record<string, unknown>): Wire.Wire
 } as Wire.WireProduct)
 
 const plan = (f: (acc: Planner.Accumulator) => void) => {
-  const acc = Planner.accumulator({ compiled, deletes: "ignore", guards: { maxChangedShare: 1, maxDeletedShare: 1, maxRowDrop: 1 } })
+  const acc = Planner.accumulator({ compiled, deletes: "ignore", guards: { maxChangedShare: 1, maxDeletedShare: 1, maxRowDrop: 1, maxRejectedShare: 0.1, minCount: 0 } })
   f(acc)
   return acc.finish({ erpRows: 1, lastErpRows: undefined, pipedriveProducts: 1, hash: "h", now: "2026-11-27T00:00:00Z" })
 }
