@@ -625,7 +625,7 @@ const planFields = (
 const ruleText: Record<Plan.Rule, string> = {
   "erp-changed": "changed in the ERP",
   "pipedrive-changed": "changed in Pipedrive",
-  "first-run-owner": "first run: the owner's value",
+  "first-run-owner": "no value agreed yet: the owner's",
   "conflict-erp-wins": "both changed: the ERP wins",
   "conflict-pipedrive-wins": "both changed: Pipedrive wins",
   "one-way": "both changed: the source side wins",
