@@ -150,6 +150,11 @@ const decodeEscaped = (bytes: Uint8Array, tally: Tally): string => {
 const escapedByte = /(?<![\uD800-\uDBFF])[\uDC80-\uDCFF]/g
 const hasEscapedByte = /(?<![\uD800-\uDBFF])[\uDC80-\uDCFF]/
 
+const maybeDamaged = /[\u0000\uDC80-\uDCFF]/
+
+/** Whether decoded text holds an escaped byte or a NUL (one scan; `damage` says which). */
+export const isDamaged = (text: string): boolean => maybeDamaged.test(text) && (text.indexOf("\u0000") >= 0 || hasEscapedByte.test(text))
+
 /**
  * What is damaged in a decoded cell: the bytes that were not valid UTF-8 (as `0xBD`) and the NUL
  * bytes; `undefined` when nothing is.

@@ -127,7 +127,7 @@ export const isBlank = (row: Row): boolean => {
 const markDamaged = (rows: Array<Row>): void => {
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i] as Row
-    if (row.cells.some((c) => Encoding.damage(c) !== undefined)) rows[i] = { ...row, damaged: true }
+    if (Encoding.isDamaged(row.raw)) rows[i] = { ...row, damaged: true }
   }
 }
 
