@@ -20,9 +20,12 @@ export const describeRun = (r: Run.Run): string =>
 const gather = Effect.gen(function*() {
   const store = yield* Store
   const lastRun = yield* store.lastRun()
+  // A plan is recorded as a run too; what wrote last is what a user looks for.
+  const lastSync = Option.getOrNull(lastRun)?.kind === "plan" ? yield* store.lastRun({ kind: "sync" }) : lastRun
   const unfinished = yield* store.journalUnfinished().pipe(Stream.runCollect)
   return {
     lastRun: Option.getOrNull(lastRun),
+    lastSync: Option.getOrNull(lastSync),
     unfinished: [...unfinished],
     pendingWritebacks: yield* store.pendingWritebacks,
     pinnedFields: yield* store.pinnedFields,
@@ -37,7 +40,7 @@ export const command = Command.make("status", { config: configOption, json: Outp
     const status = exists ? yield* Effect.provide(gather, Store.layer(config.state)) : undefined
     const dailyBudget = config.pipedrive.dailyBudget ?? null
     if (args.json) {
-      return yield* Console.log(JSON.stringify({ state: config.state, exists, dailyBudget, ...(status ?? { lastRun: null, unfinished: [], pendingWritebacks: [], pinnedFields: [], tokensToday: 0 }) }, null, 2))
+      return yield* Console.log(JSON.stringify({ state: config.state, exists, dailyBudget, ...(status ?? { lastRun: null, lastSync: null, unfinished: [], pendingWritebacks: [], pinnedFields: [], tokensToday: 0 }) }, null, 2))
     }
     if (status === undefined) return yield* Console.log(`State    ${config.state}\n\nNo state file yet: nothing has run with this configuration.`)
     const paint = Output.stdoutPaint()
@@ -45,6 +48,7 @@ export const command = Command.make("status", { config: configOption, json: Outp
     const lines = [
       `State        ${config.state}`,
       `Last run     ${status.lastRun === null ? "none yet" : describeRun(status.lastRun)}`,
+      ...(status.lastRun?.kind === "plan" ? [`Last sync    ${status.lastSync === null ? "none yet" : describeRun(status.lastSync)}`] : []),
       `Journal      ${status.unfinished.length === 0 ? "nothing unfinished" : paint.tone("held", `${status.unfinished.length} unfinished operations (${status.unfinished.length - sent} not sent, ${sent} sent with an unknown outcome): the next sync finishes them`)}`,
       `Write-backs  ${status.pendingWritebacks.length === 0 ? "none pending" : `${status.pendingWritebacks.length} values written back to the ERP and not seen in an ERP export yet`}`,
       `Pinned       ${status.pinnedFields.length} custom fields`,

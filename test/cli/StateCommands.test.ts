@@ -77,6 +77,12 @@ describe("status, runs and fields --unpin (built CLI)", () => {
     assert.deepStrictEqual(json.unfinished.map((e) => [e.key, e.state]), [["C-3", "sent"]])
     assert.strictEqual(json.pinnedFields.length, 2)
     assert.strictEqual(json.tokensToday, 15)
+    // A plan is a run too; status still names the last sync.
+    const plan = runCli(["plan"], { cwd: dir })
+    assert.strictEqual(plan.code, 0, plan.stderr)
+    const after = runCli(["status"], { cwd: dir })
+    assert.match(after.stdout, /Last run\s+#3 plan succeeded/)
+    assert.match(after.stdout, /Last sync\s+#2 sync partial/)
   })
 
   it("runs: the history, latest first, with outcomes", async () => {
