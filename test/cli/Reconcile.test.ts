@@ -10,8 +10,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { execFile } from "node:child_process"
-import { bin, type Result } from "./run.js"
+import { type Result, runCliAsync } from "./run.js"
 import { repo, stackFrame } from "./support.js"
 
 interface Product {
@@ -56,17 +55,8 @@ const editInPipedrive = (dir: string, code: string, edit: (p: Product) => void) 
   p.update_time = new Date(Date.now() + 1000).toISOString().replace(/\.\d{3}Z$/, "Z")
   writeFileSync(join(dir, "emulator-account.json"), JSON.stringify(a))
 }
-/**
- * Runs the built CLI as `runCli` does, but without blocking this process (these tests run many
- * commands in a row; a blocked test worker misses vitest's heartbeats).
- */
-const runCli = (args: ReadonlyArray<string>, options: { cwd: string }): Promise<Result> => {
-  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1", PIPEDRIVE_API_TOKEN: undefined, PIPEDRIVE_COMPANY_DOMAIN: undefined, PIPEDRIVE_BASE_URL: undefined }
-  for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k]
-  return new Promise((resolve) =>
-    execFile(process.execPath, [bin, ...args], { cwd: options.cwd, env: env as NodeJS.ProcessEnv, encoding: "utf8", timeout: 60_000 }, (error, stdout, stderr) =>
-      resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : null, stdout, stderr })))
-}
+/** The built CLI, without blocking this process (these tests run many commands in a row). */
+const runCli = (args: ReadonlyArray<string>, options: { cwd: string }): Promise<Result> => runCliAsync(args, options)
 const plan = async (dir: string): Promise<PlanJson> => {
   const r = await runCli(["plan", "--format", "json"], { cwd: dir })
   assert.strictEqual(r.code, 0, r.stderr)

@@ -6,13 +6,12 @@
  * sync excluding each other.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { execFile } from "node:child_process"
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as Emulator from "../../src/emulator/Emulator.js"
 import * as Seed from "../../src/emulator/Seed.js"
-import { bin } from "./run.js"
+import { type Result, runCliAsync } from "./run.js"
 
 const token = "f".repeat(40)
 const keyField = "a1b2c3d4e5f6a7b8c9d0a1b2c3d4e5f6a7b8c9d0"
@@ -20,20 +19,10 @@ const brandField = "b2c3d4e5f6a7b8c9d0a1b2c3d4e5f6a7b8c9d0a1"
 const imported = "2026-01-05T03:00:00Z"
 const eur: Seed.Currency = { id: 1, code: "EUR", name: "Euro", decimal_points: 2, symbol: "€", active_flag: true, is_custom_flag: false }
 
-interface Result {
-  readonly code: number
-  readonly stdout: string
-  readonly stderr: string
-}
 
 /** Runs the built CLI without blocking this process (the emulator answers from here). */
 const cli = (dir: string, emu: Emulator.Handle, args: ReadonlyArray<string>): Promise<Result> =>
-  new Promise((resolve) => {
-    const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1", PIPEDRIVE_API_TOKEN: token, PIPEDRIVE_BASE_URL: emu.baseUrl, PIPEDRIVE_COMPANY_DOMAIN: undefined }
-    for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k]
-    execFile(process.execPath, [bin, ...args], { cwd: dir, env: env as NodeJS.ProcessEnv, encoding: "utf8", timeout: 90_000 }, (error, stdout, stderr) =>
-      resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout, stderr }))
-  })
+  runCliAsync(args, { cwd: dir, env: { PIPEDRIVE_API_TOKEN: token, PIPEDRIVE_BASE_URL: emu.baseUrl } })
 
 /** A project: `rows` of `sku,name,price` and a mapping (`key` the mapping's key, `extra` more of it). */
 const project = (rows: ReadonlyArray<string>, mapping: string): string => {

@@ -10,7 +10,7 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as Seed from "../../src/emulator/Seed.js"
-import { runCli } from "./run.js"
+import { runCliAsync } from "./run.js"
 import { repo } from "./support.js"
 
 interface JsonPlan {
@@ -33,12 +33,8 @@ const project = (catalog: string, mapping: string, config: (writeBack: string) =
     writeFileSync(join(dir, "sync.config.ts"), config(`writeBack: { path: "./back.csv"${unencodable === undefined ? "" : `, unencodable: "${unencodable}"`} }`))
   configure()
   writeFileSync(join(dir, "emulator-account.json"), JSON.stringify(Seed.empty))
-  // Each run lets the event loop turn, so the test worker keeps answering vitest while runs block.
-  const cli = async (...args: Array<string>) => {
-    const r = runCli(args, { cwd: dir })
-    await new Promise((resolve) => setTimeout(resolve, 0))
-    return r
-  }
+  // Without blocking the test worker: it keeps answering vitest while the runs go on.
+  const cli = (...args: Array<string>) => runCliAsync(args, { cwd: dir })
   const plan = async (): Promise<JsonPlan> => {
     const r = await cli("plan", "--format", "json")
     assert.strictEqual(r.code, 0, r.stderr)
