@@ -23,18 +23,30 @@ const decimal = Options.choice("decimal", ["point", "comma"]).pipe(Options.withD
 const skipLines = Options.integer("skip-lines").pipe(Options.withDescription("lines to skip before the header"), Options.optional)
 const noHeader = Options.boolean("no-header").pipe(Options.withDescription("the file has no header row"))
 
+/** The dialect options, shared with `init`. */
+export const dialectOptions = { delimiter, encoding, decimal, skipLines, noHeader }
+
+/** The dialect the options set (the rest is detected). */
+export const dialectInput = (args: {
+  readonly delimiter: Option.Option<string>
+  readonly encoding: Option.Option<Dialect.Input["encoding"] & string>
+  readonly decimal: Option.Option<"point" | "comma">
+  readonly skipLines: Option.Option<number>
+  readonly noHeader: boolean
+}): Dialect.Input => ({
+  ...Option.match(args.delimiter, { onNone: () => ({}), onSome: (d) => ({ delimiter: (d === "tab" ? "\t" : d) as Dialect.Delimiter }) }),
+  ...Option.match(args.encoding, { onNone: () => ({}), onSome: (e) => ({ encoding: e }) }),
+  ...Option.match(args.decimal, { onNone: () => ({}), onSome: (d) => ({ decimal: d }) }),
+  ...Option.match(args.skipLines, { onNone: () => ({}), onSome: (n) => ({ skipLines: Math.max(0, n) }) }),
+  ...(args.noHeader ? { header: false } : {})
+})
+
 export const command = Command.make(
   "inspect",
-  { file, json, delimiter, encoding, decimal, skipLines, noHeader },
+  { file, json, ...dialectOptions },
   (args) =>
     Effect.gen(function*() {
-      const input: Dialect.Input = {
-        ...Option.match(args.delimiter, { onNone: () => ({}), onSome: (d) => ({ delimiter: (d === "tab" ? "\t" : d) as Dialect.Delimiter }) }),
-        ...Option.match(args.encoding, { onNone: () => ({}), onSome: (e) => ({ encoding: e }) }),
-        ...Option.match(args.decimal, { onNone: () => ({}), onSome: (d) => ({ decimal: d }) }),
-        ...Option.match(args.skipLines, { onNone: () => ({}), onSome: (n) => ({ skipLines: Math.max(0, n) }) }),
-        ...(args.noHeader ? { header: false } : {})
-      }
+      const input = dialectInput(args)
       yield* Inspect.run(args.file, input).pipe(
         Effect.matchEffect({
           onFailure: ExitCode.report,

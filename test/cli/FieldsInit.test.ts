@@ -72,7 +72,7 @@ describe("catalog-sync init (built CLI)", () => {
     assert.match(r.stdout, /\nprice_usd\s+decimal\s+prices\.USD\.price/)
     const config = readFileSync(join(dir, "sync.config.ts"), "utf8")
     assert.include(config, `path: "./articles.csv"`)
-    assert.include(config, `dialect: { delimiter: ";", decimal: "comma", encoding: "utf-8" }`)
+    assert.match(config, /dialect: \{\n {6}delimiter: ";",\n {6}decimal: "comma",\n {6}encoding: "utf-8" \/\/ detected; catalog-sync inspect shows 1 row error\(s\)/)
     assert.include(config, `mapping: "./mappings/articles.ts"`)
     const mapping = readFileSync(join(dir, "mappings", "articles.ts"), "utf8")
     assert.include(mapping, `key: { erp: "sku", pipedrive: "code" }`)
@@ -121,7 +121,7 @@ describe("catalog-sync init (built CLI)", () => {
   it("guess: each target once, the best-ranked name wins, currency prices by suffix or prefix", () => {
     const names = ["SKU", "Item Number", "Name", "Sale price", "Regular price", "usd_price", "EK CHF", "Aktiv", "Notes"]
     const col = (name: string) => ({ position: 0, name, kind: "text" as const, nulls: 0 })
-    const profile = { filled: 2, distinct: 2, digitId: false, markers: new Map<string, number>(), amounts: 2, amountsPoint: 2, amountsComma: 2, badAmount: undefined, example: "1" }
+    const profile = { filled: 2, distinct: 2, digitId: false, markers: new Map<string, number>(), amounts: 2, amountsPoint: 2, amountsComma: 2, onlyPoint: undefined, onlyComma: undefined, twoWays: undefined, decimalsPoint: 0, decimalsComma: 0, badAmount: undefined, example: "1" }
     const g = InitGuess.guess(names.map(col), names.map(() => profile), 2, "point")
     assert.deepStrictEqual(g.suggestions.map((x) => x.target), ["key", undefined, "name", undefined, "prices.EUR.price", "prices.USD.price", "prices.CHF.cost", "linkable", undefined])
     // EK CHF has no CHF price beside it: a cost alone would create a price of 0, so it stays commented.
