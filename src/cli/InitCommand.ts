@@ -201,7 +201,7 @@ const summaryNotes = (g: InitGuess.Guess, ps: ReadonlyArray<InitGuess.Profile>, 
       ? []
       : [`${q(g.variantsOf)} repeats: the file lists a product's variants and images on rows of their own. Variants are not supported yet${g.rows === undefined ? `: each variant SKU becomes a product of its own, and rows without one (image rows) are rejected as having no key` : `: the first row of each ${g.variantsOf} is read`}.`]),
     ...(rejected * 2 > rows
-      ? [`At least ${rejected} of ${rows} rows will be rejected (no ${g.key}, or one shared with other rows): the plan lists them, and a guard may refuse to sync when most rows are rejected. Check the plan; then sync with --force, or choose another key (key.erp, and rows in docs/mapping.md).`]
+      ? [`At least ${rejected} of ${rows} rows will be rejected (no ${g.key}, or one shared with other rows): the plan lists them, and a guard may refuse to sync when most rows are rejected. Check the plan; then sync with --allow maxRejectedShare, or choose another key (key.erp, and rows in docs/mapping.md).`]
       : [])
   ]
 }

@@ -63,10 +63,10 @@ export const command = Command.make("plan", { config: configOption, format, out:
         for (const [endpoint, c] of Object.entries(spent.byEndpoint)) if (c.requests > 0) yield* store.recordTokens(runId, endpoint, c.requests, c.tokens)
         yield* store.finishRun(runId, "succeeded", { summary: planRecord(prepared.plan, spent), erpRows: prepared.plan.inputs.erpRows, planHash: prepared.plan.inputs.hash })
         const rejects = prepared.rejects.map((r) => ({ line: r.line, key: r.key ?? null, reasons: r.errors.map((e) => (e.column === undefined ? e.reason : `${e.column}: ${e.reason}`)) }))
-        return { plan: prepared.plan, rejects, rejectsFile: prepared.rejectsFile }
+        return { plan: prepared.plan, rejects, rejectsFile: prepared.rejectsFile, skipped: prepared.skipped }
       }).pipe(Effect.tapError((e) => store.finishRun(runId, "failed", { summary: { error: typeof e === "object" && e !== null && "message" in e ? String(e.message) : String(e) } }).pipe(Effect.ignore)))
     }).pipe(Effect.scoped, Effect.provide(Layer.merge(Target.layer(resolved), Store.layer(resolved.state))))
-    const extra = { rejects: plan.rejects, ...(plan.rejectsFile === undefined ? {} : { rejectsFile: plan.rejectsFile }) }
+    const extra = { rejects: plan.rejects, skipped: plan.skipped, ...(plan.rejectsFile === undefined ? {} : { rejectsFile: plan.rejectsFile }) }
     const paint = args.format === "table" && Option.isNone(args.out) ? Output.stdoutPaint() : undefined
     const text = yield* Report.plan(args.format, plan.plan, extra, paint)
     if (Option.isSome(args.save)) {

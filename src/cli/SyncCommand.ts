@@ -125,7 +125,10 @@ export const runSync = (args: SyncArgs, saved: Saved | undefined) =>
           message: `refused: ${saved.file} is stale — the ERP file, Pipedrive or the state changed since it was planned at ${saved.plan.createdAt} (inputs ${saved.plan.inputs.hash.slice(0, 12)}, now ${prepared.plan.inputs.hash.slice(0, 12)}). Nothing was written. Make a new plan with \`catalog-sync plan --save ${saved.file}\` and apply that.`
         })
       }
-      const rejectsLine = prepared.rejects.length === 0 ? [] : [`${prepared.rejects.length} ERP rows kept aside${prepared.rejectsFile === undefined ? "" : ` (see ${prepared.rejectsFile})`}`]
+      const rejectsLine = [
+        ...(prepared.rejects.length === 0 ? [] : [`${prepared.rejects.length} ERP rows kept aside${prepared.rejectsFile === undefined ? "" : ` (see ${prepared.rejectsFile})`}`]),
+        ...prepared.skipped.map((s) => `ERP lines skipped (not products): ${s}`)
+      ]
       if (args.dryRun) {
         const text = yield* Report.plan("table", prepared.plan, {}, Output.stdoutPaint())
         yield* Console.log(text)
@@ -181,7 +184,11 @@ export const runSync = (args: SyncArgs, saved: Saved | undefined) =>
         }
 
         const confirmed = plan
-        if (plan.fieldsToCreate.length > 0) {
+        const noGoodRows = prepared.rejects.length >= plan.inputs.erpRows
+        if (plan.fieldsToCreate.length > 0 && noGoodRows) {
+          // Nothing could be written to them: a run that writes nothing creates nothing either.
+          yield* Console.error(`the custom fields ${plan.fieldsToCreate.map((f) => `"${f.label}"`).join(", ")} were not created: no ERP row was read, so nothing would be written to them`)
+        } else if (plan.fieldsToCreate.length > 0) {
           // createMissingFields: make the fields, then plan again so their keys are known and pinned.
           const pipedrive = yield* Pipedrive
           for (const f of plan.fieldsToCreate) {

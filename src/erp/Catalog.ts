@@ -382,6 +382,20 @@ export const open = (file: string, options: Options): Effect.Effect<Catalog, Fil
     }
   })
 
+/**
+ * What of the file was skipped as not products, one line each for people (empty when nothing was):
+ * empty rows, unkeyed lines after the data, rows left out by `where` or by the repeated-key rule.
+ */
+export const skipped = (c: Catalog): ReadonlyArray<string> => {
+  const lines = c.trailingLines
+  return [
+    ...(c.blankRows === 0 ? [] : [`${c.blankRows} empty ${c.blankRows === 1 ? "row" : "rows"} (no value in any cell)`]),
+    ...(lines.length === 0 ? [] : [`${lines.length === 1 ? "line" : `${lines.length} lines`} after the last product without a key (a footnote or a total): ${lines.length <= 10 ? lines.join(", ") : `${lines.slice(0, 10).join(", ")} …`}`]),
+    ...(c.filteredRows === 0 ? [] : [`${c.filteredRows} rows left out by the mapping's rows.where`]),
+    ...(c.droppedDuplicates === 0 ? [] : [`${c.droppedDuplicates} rows of repeated keys left out (the mapping's rows.duplicates keeps one row per key)`])
+  ]
+}
+
 /** The reasons of a rejected row, as one text (the `reason` column of the rejects file). */
 export const reasons = (rejected: Rejected): string =>
   rejected.errors.map((e) => (e.column === undefined ? e.reason : `${e.column}: ${e.reason}`)).join("; ")

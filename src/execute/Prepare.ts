@@ -42,6 +42,8 @@ export interface Prepared {
   readonly rejects: ReadonlyArray<Catalog.Rejected>
   /** Where they were written, when there were any. */
   readonly rejectsFile: string | undefined
+  /** What of the ERP file was skipped as not products, for people (`Catalog.skipped`). */
+  readonly skipped: ReadonlyArray<string>
   /** How the Pipedrive snapshot was refreshed. */
   readonly pull: Pull.Result
 }
@@ -166,7 +168,7 @@ export const prepare = (config: ResolvedConfig, mapping: MappingInput, mappingTe
         plan = yield* planState(config, compiled, planInput)
       }
     }
-    const prepared: Prepared = { plan, compiled, source: catalog.source, rejects, rejectsFile, pull: pulled }
+    const prepared: Prepared = { plan, compiled, source: catalog.source, rejects, rejectsFile, skipped: Catalog.skipped(catalog), pull: pulled }
     return prepared
   })
 

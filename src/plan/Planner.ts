@@ -488,7 +488,12 @@ const judge = (ctx: Context, out: Builder, counts: Counts, input: Totals): Array
   const rejected = input.rejectedReasons ?? []
   const allRejected = rejected.length > 0 && rejected.length >= input.erpRows
   const r = shareGuard("maxRejectedShare", rejected.length, input.erpRows, limits.maxRejectedShare, floor, "ERP rows rejected", allRejected)
-  guards.push(rejected.length === 0 ? r : { ...r, message: `${r.message}${allRejected ? " — every row" : ""}: ${reasonCounts(rejected)}` })
+  // Most rows rejected for a repeated key: the file repeats keys by design (tiers, store views).
+  const repeated = rejected.filter((x) => x.includes("every row with it is rejected")).length
+  const byDesign = !r.passed && repeated * 2 > rejected.length
+    ? ". If the file repeats keys by design (a row per tier, group or store view), say which rows are the products: rows.where or rows.duplicates in the mapping (docs/mapping.md, \"Rows\")"
+    : ""
+  guards.push(rejected.length === 0 ? r : { ...r, message: `${r.message}${allRejected ? " — every row" : ""}: ${reasonCounts(rejected)}${byDesign}` })
   guards.push({
     name: "emptyFile",
     passed: input.erpRows > 0,

@@ -17,7 +17,9 @@ export const PlanReport = Schema.Struct({
   version: Schema.Literal(version),
   plan: Plan.Plan,
   rejects: Schema.Array(RejectedRow),
-  rejectsFile: Schema.NullOr(Schema.String)
+  rejectsFile: Schema.NullOr(Schema.String),
+  /** What of the ERP file was skipped as not products, for people; absent in reports of older versions. */
+  skipped: Schema.optionalWith(Schema.Array(Schema.String), { default: () => [] })
 })
 export type PlanReport = typeof PlanReport.Type
 
@@ -62,7 +64,7 @@ export const decodeRunReport = Schema.decodeUnknown(Schema.parseJson(RunReport))
 const toRejected = (r: Model.Reject | string) => (typeof r === "string" ? { line: 0, key: null, reasons: [r] } : { line: r.line, key: r.key, reasons: [...r.reasons] })
 
 export const plan = (p: Plan.Plan, extra: Model.PlanExtra = {}) =>
-  encodePlanReport({ schema: "catalog-sync/plan-report", version, plan: p, rejects: (extra.rejects ?? []).map(toRejected), rejectsFile: extra.rejectsFile ?? null })
+  encodePlanReport({ schema: "catalog-sync/plan-report", version, plan: p, rejects: (extra.rejects ?? []).map(toRejected), rejectsFile: extra.rejectsFile ?? null, skipped: extra.skipped ?? [] })
 
 export const run = (data: Model.RunData): string =>
   JSON.stringify(

@@ -93,6 +93,8 @@ export interface PlanExtra {
   /** Rows kept aside; a string is a line already written for people. */
   readonly rejects?: ReadonlyArray<Reject | string>
   readonly rejectsFile?: string
+  /** What of the ERP file was skipped as not products (empty rows, footnotes, rows filtered out). */
+  readonly skipped?: ReadonlyArray<string>
 }
 
 const pct = (x: number) => `${Math.round(x * 1000) / 10} %`
@@ -141,6 +143,9 @@ export const fromPlan = (plan: Plan.Plan, extra: PlanExtra = {}): Report => {
       marker: "✗",
       lines: rejects.map(rejectLine)
     })
+  }
+  if ((extra.skipped ?? []).length > 0) {
+    sections.push({ name: "skipped", title: "ERP lines skipped (not products)", marker: "·", lines: [...(extra.skipped ?? [])] })
   }
   return {
     kind: "plan",
