@@ -215,7 +215,7 @@ describe("catalog-sync init on messy real exports (built CLI)", () => {
     const images = initCheckPlan("shopify_products_export_2025_image_rows.csv")
     assert.include(images.mapping, `key: { erp: "Variant SKU"`)
     assert.include(images.r.stdout, "Variants are not supported yet")
-    assert.match(images.r.stdout, /At least 50 of 61 rows will be rejected .* sync with --force/s)
+    assert.match(images.r.stdout, /At least 50 of 61 rows will be rejected .* sync with --allow maxRejectedShare/s)
     assert.strictEqual(images.plan.plan.totals.pipedriveCreates, 8)
     const inr = initCheckPlan("shopify_products_export_in_inr_unit_price.csv")
     assert.include(inr.mapping, `key: { erp: "Handle"`)
