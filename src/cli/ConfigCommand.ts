@@ -33,10 +33,10 @@ export const summary = (config: ResolvedConfig): string => {
     `  Pipedrive   ${d.pipedrive.target}  (plan ${d.pipedrive.plan}, ${d.pipedrive.burstLimit} requests / 2 s${d.pipedrive.tokenCap ? `, token cap ${d.pipedrive.tokenCap} per run` : ""})`,
     `  token       ${d.pipedrive.token}`,
     `  ERP catalog ${config.erp.path}`,
-    `  write-back  ${config.erp.writeBack.path} (${config.erp.writeBack.mode})`,
+    `  write-back  ${config.erp.writeBack.path} (${config.erp.writeBack.mode}; values the file cannot hold: ${config.erp.writeBack.unencodable === "replace" ? "replaced with ?" : "refused"})`,
     `  mapping     ${config.mapping}`,
     `  mode        to Pipedrive: ${mode.toPipedrive}, to ERP: ${mode.toErp}; conflicts: ${config.policies.conflicts}; deletes: ${config.policies.deletes}`,
-    `  guards      at most ${pct(g.maxChangedShare)} changed, ${pct(g.maxDeletedShare)} deleted, ${pct(g.maxRowDrop)} fewer ERP rows than last run`,
+    `  guards      at most ${pct(g.maxChangedShare)} of existing products updated, ${pct(g.maxDeletedShare)} deleted, ${pct(g.maxRowDrop)} fewer ERP rows than last run, ${pct(g.maxRejectedShare)} of rows rejected; each only from ${g.minCount} products or rows on`,
     `  state       ${config.state}`
   ].join("\n")
 }

@@ -29,6 +29,8 @@ describe("catalog-sync (built CLI)", () => {
     assert.include(r.stdout, "Configuration: embedded defaults")
     assert.include(r.stdout, "bundled emulator")
     assert.include(r.stdout, "demo-catalog.csv")
+    assert.include(r.stdout, "values the file cannot hold: refused")
+    assert.include(r.stdout, "guards      at most 50 % of existing products updated, 5 % deleted, 20 % fewer ERP rows than last run, 10 % of rows rejected; each only from 5 products or rows on")
   })
 
   it("config check --json shows the token as <redacted> and never its value", () => {
