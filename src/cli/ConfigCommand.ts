@@ -83,7 +83,7 @@ const checkMapping = (config: ResolvedConfig, mapping: MappingInput, offline: bo
     const ctx: Compile.CompileContext = {
       header: header ?? undefined,
       fields: Either.isRight(account) ? account.right.fields : [],
-      currencies: Currency.registry(Either.isRight(account) ? account.right.currencies.filter((c) => c.active_flag !== false).map((c) => [c.code, c.decimal_points ?? 2] as const) : []),
+      currencies: Currency.ofAccount(Either.isRight(account) ? account.right.currencies : []),
       pins: [],
       mode: config.policies.mode,
       conflicts: config.policies.conflicts,

@@ -171,7 +171,7 @@ const checkWritten = (configFile: string, header: ReadonlyArray<string>) =>
     const compiled = Compile.compile(mapping.right, {
       header,
       fields: [],
-      currencies: Currency.registry(emptyAccount.currencies.map((c) => [c.code, c.decimal_points] as const)),
+      currencies: Currency.ofAccount(emptyAccount.currencies),
       pins: [],
       mode: config.right.policies.mode,
       conflicts: config.right.policies.conflicts,

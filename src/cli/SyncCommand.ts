@@ -143,16 +143,7 @@ export const runSync = (args: SyncArgs, saved: Saved | undefined) =>
         let plan = prepared.plan
         if (resumed.found > 0) {
           // What the journal said may change the plan (links, base): plan again from the state.
-          plan = yield* Prepare.planState(resolved, compiled, {
-            notes: prepared.plan.notes.filter((n) => n.key.startsWith("#") && n.path === undefined), // the unmatched Pipedrive products
-            rejectedKeys: new Set(prepared.rejects.flatMap((r) => (r.key === undefined ? [] : [r.key]))),
-            rejectedReasons: Prepare.rejectReasons(prepared.rejects),
-            erpRows: prepared.plan.inputs.erpRows,
-            pipedriveProducts: prepared.plan.inputs.pipedriveProducts,
-            mappingText,
-            now: now(),
-            erpEncoding: prepared.source.dialect.encoding.name
-          })
+          plan = yield* Prepare.planState(resolved, compiled, { ...prepared.planInput, now: now() })
         }
         if (resumed.stop !== undefined) return yield* new SyncError({ message: resumed.stop.message })
 

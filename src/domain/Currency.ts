@@ -42,6 +42,11 @@ export const registry = (entries: Iterable<readonly [code: string, decimalPoints
   }
 }
 
+/** The registry of an account's active currencies, as Pipedrive lists them (2 decimals when it does not say). */
+export const ofAccount = (
+  currencies: ReadonlyArray<{ readonly code: string; readonly decimal_points?: number | null | undefined; readonly active_flag?: boolean | null | undefined }>
+): Registry => registry(currencies.filter((c) => c.active_flag !== false).map((c) => [c.code, c.decimal_points ?? 2] as const))
+
 /** A registry that knows no account: every currency has its ISO precision. */
 export const iso: Registry = {
   precision: isoPrecision,

@@ -251,15 +251,6 @@ export const decodeAll = (bytes: Uint8Array, detected: Detected, complete: boole
   return Either.flatMap(d.write(bytes, 0), (text) => (complete ? Either.map(d.end(), (rest) => text + rest) : Either.right(text)))
 }
 
-/** Text characters the encoding cannot represent would be written as `?`: find the first one. */
-export const unencodable = (text: string, name: Name): string | undefined => {
-  if (name === "utf-8" || name === "utf-16le" || name === "utf-16be") return undefined
-  const back = iconv.decode(iconv.encode(text, name), name)
-  if (back === text) return undefined
-  for (let i = 0; i < text.length; i++) if (back[i] !== text[i]) return String.fromCodePoint(text.codePointAt(i) ?? 0)
-  return text
-}
-
 /** The character an encoding's writer puts in place of one it cannot represent. */
 export const replacement = "?"
 

@@ -143,10 +143,7 @@ export const open = (file: string, input: Dialect.Input = {}): Effect.Effect<Sou
     const bomBytes = encoding.bom ? Encoding.bomLength(encoding.name) : 0
     if (bytes.length <= bomBytes) return yield* Effect.fail(FileError.make(file, "Empty", "the file is empty"))
     // Decode the sample cut at its last line break, so that no character or record is cut in half.
-    const decoder = Encoding.decoder(encoding)
-    const decoded = yield* Either.flatMap(decoder.write(bytes, 0), (text) => (complete ? Either.map(decoder.end(), (rest) => text + rest) : Either.right(text))).pipe(
-      Either.mapLeft(encodingError(file))
-    )
+    const decoded = yield* Encoding.decodeAll(bytes, encoding, complete).pipe(Either.mapLeft(encodingError(file)))
     const cut = complete ? decoded.length : Math.max(decoded.lastIndexOf("\n"), decoded.lastIndexOf("\r")) + 1
     const text = decoded.slice(0, cut)
     if (text.trim() === "") return yield* Effect.fail(FileError.make(file, "Empty", complete ? "the file is empty (only white space)" : "no line break in the first 64 KiB"))

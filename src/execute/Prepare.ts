@@ -44,6 +44,8 @@ export interface Prepared {
   readonly rejectsFile: string | undefined
   /** What of the ERP file was skipped as not products, for people (`Catalog.skipped`). */
   readonly skipped: ReadonlyArray<string>
+  /** What `planState` planned from, to plan again from the state (after a resume) with a new `now`. */
+  readonly planInput: PlanStateInput
   /** How the Pipedrive snapshot was refreshed. */
   readonly pull: Pull.Result
 }
@@ -168,7 +170,7 @@ export const prepare = (config: ResolvedConfig, mapping: MappingInput, mappingTe
         plan = yield* planState(config, compiled, planInput)
       }
     }
-    const prepared: Prepared = { plan, compiled, source: catalog.source, rejects, rejectsFile, skipped: Catalog.skipped(catalog), pull: pulled }
+    const prepared: Prepared = { plan, compiled, source: catalog.source, rejects, rejectsFile, skipped: Catalog.skipped(catalog), planInput, pull: pulled }
     return prepared
   })
 
@@ -191,7 +193,7 @@ const compileWith = (config: ResolvedConfig, mapping: MappingInput, header: Read
   return Compile.compile(mapping, {
     header,
     fields: account.fields as ReadonlyArray<AccountField>,
-    currencies: Currency.registry(currencies.filter((c) => c.active_flag !== false).map((c) => [c.code, c.decimal_points ?? 2] as const)),
+    currencies: Currency.ofAccount(currencies),
     pins: pins.map((p) => ({ label: p.label, fieldCode: p.fieldCode, fieldType: p.fieldType })),
     mode: config.policies.mode,
     conflicts: config.policies.conflicts,
