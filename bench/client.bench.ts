@@ -2,10 +2,11 @@
 // (in-process, known burst limit) and, in the same run, through a naive client (fixed concurrency,
 // retry each 429 after its retry-after). Prints the achieved request rate as a share of the limit
 // and the 429s each received.
-import { Effect, Redacted } from "effect"
+import { Effect, Layer, Redacted } from "effect"
 import { loadavg } from "node:os"
 import * as Emulator from "../src/emulator/Emulator.js"
 import * as Seed from "../src/emulator/Seed.js"
+import * as Live from "../src/cli/Live.js"
 import { Pipedrive } from "../src/pipedrive/Pipedrive.js"
 
 const burstLimit = Number(process.env.BENCH_BURST ?? 100)
@@ -49,7 +50,7 @@ const gated = (emu: Emulator.Handle): Promise<Result> =>
       const seconds = (performance.now() - start) / 1000
       const acc = yield* pd.accounting
       return { name: "rate gate", seconds, ok: patches, rateLimited: acc.total.rateLimited }
-    }).pipe(Effect.provide(Pipedrive.layerNode({ baseUrl: emu.baseUrl, token: Redacted.make(token), burstLimit })))
+    }).pipe(Effect.provide(Pipedrive.layer({ baseUrl: emu.baseUrl, token: Redacted.make(token), burstLimit }).pipe(Layer.provide(Live.httpClient))))
   )
 
 /** A naive client: `concurrency` workers, each sending at once and retrying a 429 after its retry-after. */

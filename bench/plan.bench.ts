@@ -234,7 +234,7 @@ const planState = (path: string) =>
       Effect.gen(function*() {
         const store = yield* Store.open(path, { synchronous: "NORMAL" })
         const erpRows = yield* store.erpRowCount
-        const plan = yield* Prepare.planState(config, compiled, { notes: [], rejectedKeys: new Set(), erpRows, pipedriveProducts: 0, mappingText: "bench", now: "2026-11-27T00:00:00Z", erpEncoding: "utf-8" }).pipe(
+        const plan = yield* Prepare.planState(config, compiled, { notes: [], rejectedKeys: new Set(), erpRows, pipedriveProducts: 0, mappingText: "bench", now: "2026-11-27T00:00:00Z", writeBack: { encoding: "utf-8", cannotHold: () => [] } }).pipe(
           Effect.provideService(Store.Store, store)
         )
         const t = plan.totals

@@ -15,7 +15,8 @@ import * as Execute from "../src/execute/Execute.js"
 import * as Prepare from "../src/execute/Prepare.js"
 import * as Pull from "../src/execute/Pull.js"
 import * as MappingLoad from "../src/mapping/Load.js"
-import { Pipedrive, optionsFromConfig } from "../src/pipedrive/Pipedrive.js"
+import * as Live from "../src/cli/Live.js"
+import { Pipedrive } from "../src/pipedrive/Pipedrive.js"
 import { Store } from "../src/store/Store.js"
 import { scenario } from "../test/execute/support.js"
 
@@ -53,9 +54,7 @@ const sync = (csvText: string) =>
     writeFileSync(join(dir, "c.csv"), csvText)
     const config = yield* Loader.load(Option.some(join(dir, "sync.config.ts")), dir)
     const mapping = yield* MappingLoad.load(config.mapping)
-    const options = optionsFromConfig(config.pipedrive)
-    if (options._tag === "Left") return yield* Effect.die(options.left)
-    const layer = Layer.merge(Pipedrive.layerNode(options.right), Store.layer(config.state))
+    const layer = Live.sync(config)
     return yield* Effect.gen(function*() {
       const store = yield* Store
       const runId = yield* store.startRun("sync")
@@ -101,7 +100,7 @@ await emu.close()
 const bigSeed = scenario(big, big).seed
 const imported = "2026-01-01T00:00:00Z"
 const bigEmu = await Emulator.start({ token, seed: { ...bigSeed, products: bigSeed.products.map((p) => ({ ...p, add_time: imported, update_time: imported })) }, burstLimit: 1000, dailyBudget: 10_000_000 })
-const pullLayer = Layer.merge(Pipedrive.layerNode({ baseUrl: bigEmu.baseUrl, token: Redacted.make(token), burstLimit: 1000 }), Store.layer(join(dir, "big.db"), { synchronous: "NORMAL" }))
+const pullLayer = Layer.merge(Pipedrive.layer({ baseUrl: bigEmu.baseUrl, token: Redacted.make(token), burstLimit: 1000 }), Store.layer(join(dir, "big.db"), { synchronous: "NORMAL" })).pipe(Layer.provide(Live.httpClient))
 const pulls = await Effect.runPromise(
   Effect.gen(function*() {
     const full = yield* Pull.refresh({ keyOf: (p) => p.code ?? null })

@@ -10,7 +10,7 @@ import * as Loader from "../config/Loader.js"
 import type { ResolvedConfig } from "../config/SyncConfig.js"
 import * as Currency from "../domain/Currency.js"
 import * as Problem from "../domain/Problem.js"
-import * as Reader from "../erp/Reader.js"
+import { CatalogSource } from "../source/CatalogSource.js"
 import type { AccountField } from "../mapping/AccountFields.js"
 import * as Compile from "../mapping/Compile.js"
 import * as MappingLoad from "../mapping/Load.js"
@@ -18,7 +18,7 @@ import type { MappingInput } from "../mapping/Mapping.js"
 import { Pipedrive } from "../pipedrive/Pipedrive.js"
 import type { PipedriveError } from "../pipedrive/PipedriveError.js"
 import { configOption, loadConfig } from "./Root.js"
-import * as Target from "./Target.js"
+import * as Live from "./Live.js"
 
 const json = Options.boolean("json").pipe(Options.withDescription("print the resolved configuration as JSON"))
 const offline = Options.boolean("offline").pipe(Options.withDescription("check the mapping against the ERP file's header only, without asking Pipedrive for its product fields"))
@@ -60,7 +60,7 @@ const readAccount = (config: ResolvedConfig) =>
     const pipedrive = yield* Pipedrive
     return yield* Effect.all([pipedrive.productFields(), pipedrive.currencies()], { concurrency: 2 })
   }).pipe(
-    Effect.provide(Target.layer(config, true)),
+    Effect.provide(Live.pipedrive(config, true)),
     Logger.withMinimumLogLevel(LogLevel.Error), // a failed attempt is reported once, below, not as retry warnings
     Effect.map(([fields, currencies]) => Either.right({ fields: fields as ReadonlyArray<AccountField>, currencies })),
     Effect.catchTag("PipedriveError", (e) =>
@@ -73,8 +73,8 @@ const readAccount = (config: ResolvedConfig) =>
 const checkMapping = (config: ResolvedConfig, mapping: MappingInput, offline: boolean) =>
   Effect.gen(function*() {
     const problems: Array<Problem.Problem> = []
-    const header = yield* Reader.open(config.erp.path, config.erp.dialect).pipe(
-      Effect.map((source) => source.header.names),
+    const header = yield* Effect.flatMap(CatalogSource, (source) => source.columns).pipe(
+      Effect.provide(Live.catalog(config)),
       Effect.catchAll((e) => Effect.sync(() => void problems.push(Problem.make(config.erp.path, `the header cannot be read: ${e.message}`))))
     )
     const account = offline

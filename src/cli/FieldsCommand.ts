@@ -11,7 +11,7 @@ import { Pipedrive } from "../pipedrive/Pipedrive.js"
 import { Store, type PinnedField } from "../store/Store.js"
 import * as Output from "./Output.js"
 import { configOption, loadConfig } from "./Root.js"
-import * as Target from "./Target.js"
+import * as Live from "./Live.js"
 
 export class FieldsError extends Data.TaggedError("FieldsError")<{ readonly message: string }> {}
 
@@ -23,7 +23,7 @@ const customOnly = Options.boolean("custom").pipe(Options.withDescription("list 
 
 const pinnedOf = (config: ResolvedConfig) =>
   Effect.flatMap(Output.stateExists(config.state), (exists) =>
-    exists ? Effect.provide(Effect.flatMap(Store, (s) => s.pinnedFields), Store.layer(config.state)) : Effect.succeed<ReadonlyArray<PinnedField>>([]))
+    exists ? Effect.provide(Effect.flatMap(Store, (s) => s.pinnedFields), Live.store(config)) : Effect.succeed<ReadonlyArray<PinnedField>>([]))
 
 const unpinField = (config: ResolvedConfig, label: string) =>
   Effect.gen(function*() {
@@ -33,7 +33,7 @@ const unpinField = (config: ResolvedConfig, label: string) =>
       const known = pinned.map((p) => JSON.stringify(p.label)).join(", ")
       return yield* new FieldsError({ message: `"${label}" is not pinned in ${config.state}${known === "" ? " (no field is pinned)" : `; pinned: ${known}`}` })
     }
-    yield* Effect.provide(Effect.flatMap(Store, (s) => s.unpinField(label)), Store.layer(config.state))
+    yield* Effect.provide(Effect.flatMap(Store, (s) => s.unpinField(label)), Live.store(config))
     yield* Console.log(`Unpinned "${label}" (was key ${field.fieldCode}, ${field.fieldType}). The next run looks the label up in Pipedrive afresh and pins what it finds.`)
   })
 
@@ -41,7 +41,7 @@ export const command = Command.make("fields", { config: configOption, json: Outp
   Effect.gen(function*() {
     const config = yield* loadConfig(args.config)
     if (Option.isSome(args.unpin)) return yield* unpinField(config, args.unpin.value)
-    const all = yield* Effect.provide(Effect.flatMap(Pipedrive, (p) => p.productFields()), Target.layer(config))
+    const all = yield* Effect.provide(Effect.flatMap(Pipedrive, (p) => p.productFields()), Live.pipedrive(config))
     const pinned = new Map((yield* pinnedOf(config)).map((p) => [p.label, p]))
     const fields = all
       .filter((f) => !args.customOnly || f.is_custom_field)

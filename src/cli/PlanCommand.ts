@@ -8,18 +8,14 @@
  */
 import { Command, Options } from "@effect/cli"
 import { FileSystem } from "@effect/platform"
-import { Console, Effect, Layer, Option } from "effect"
+import { Console, Effect, Option } from "effect"
 import * as Plan from "../domain/Plan.js"
-import * as Prepare from "../execute/Prepare.js"
-import type * as Accounting from "../pipedrive/Accounting.js"
-import { Pipedrive } from "../pipedrive/Pipedrive.js"
-import * as MappingLoad from "../mapping/Load.js"
 import * as Report from "../report/Report.js"
-import { Store } from "../store/Store.js"
+import * as Sync from "../sync/Sync.js"
 import * as ExitCode from "./ExitCode.js"
+import * as Live from "./Live.js"
 import * as Output from "./Output.js"
-import { configOption, loadConfig } from "./Root.js"
-import * as Target from "./Target.js"
+import { configOption, loadForSync } from "./Root.js"
 
 /** `--detailed-exitcode`: the plan would change something. */
 export const changesPresent = 2
@@ -29,14 +25,6 @@ export const needsAttention = 5
 /** The `--detailed-exitcode` answer for a plan: writes first, then what needs a person. */
 export const detailedExitCode = (plan: Plan.Plan): number =>
   !Plan.isEmpty(plan) ? changesPresent : Plan.needsAttention(plan) ? needsAttention : ExitCode.Ok
-
-/** A plan run's record in the state (`runs RUN_ID`): what it would do, and what reading cost. */
-const planRecord = (plan: Plan.Plan, spent: Accounting.Snapshot) => ({
-  planned: { pipedrive: plan.operations.filter((o) => o.side === "pipedrive").length, erp: plan.operations.filter((o) => o.side === "erp").length },
-  conflictsHeld: plan.conflicts.length,
-  ambiguities: plan.ambiguities.length,
-  tokens: { planned: plan.totals.tokens, run: spent.total.tokens, runRequests: spent.total.requests }
-})
 
 const format = Options.choice("format", Report.formats).pipe(
   Options.withDefault("table" as const),
@@ -49,23 +37,15 @@ const detailedExitcode = Options.boolean("detailed-exitcode").pipe(
 
 export const command = Command.make("plan", { config: configOption, format, out: Output.outOption, save, detailedExitcode }, (args) =>
   Effect.gen(function*() {
-    const resolved = yield* loadConfig(args.config)
-    const mapping = yield* MappingLoad.load(resolved.mapping)
+    const loaded = yield* loadForSync(args.config)
     const fs = yield* FileSystem.FileSystem
-    const mappingText = yield* fs.readFileString(resolved.mapping).pipe(Effect.orElseSucceed(() => ""))
-    const plan = yield* Effect.gen(function*() {
-      yield* Store.lock("plan")
-      const store = yield* Store
-      const runId = yield* store.startRun("plan")
-      return yield* Effect.gen(function*() {
-        const prepared = yield* Prepare.prepare(resolved, mapping, mappingText, new Date().toISOString().replace(/\.\d{3}Z$/, "Z"))
-        const spent = yield* (yield* Pipedrive).accounting
-        for (const [endpoint, c] of Object.entries(spent.byEndpoint)) if (c.requests > 0) yield* store.recordTokens(runId, endpoint, c.requests, c.tokens)
-        yield* store.finishRun(runId, "succeeded", { summary: planRecord(prepared.plan, spent), erpRows: prepared.plan.inputs.erpRows, planHash: prepared.plan.inputs.hash })
-        const rejects = prepared.rejects.map((r) => ({ line: r.line, key: r.key ?? null, reasons: r.errors.map((e) => (e.column === undefined ? e.reason : `${e.column}: ${e.reason}`)) }))
-        return { plan: prepared.plan, rejects, rejectsFile: prepared.rejectsFile, skipped: prepared.skipped }
-      }).pipe(Effect.tapError((e) => store.finishRun(runId, "failed", { summary: { error: typeof e === "object" && e !== null && "message" in e ? String(e.message) : String(e) } }).pipe(Effect.ignore)))
-    }).pipe(Effect.scoped, Effect.provide(Layer.merge(Target.layer(resolved), Store.layer(resolved.state))))
+    const planned = yield* Sync.plan(loaded).pipe(Effect.provide(Live.sync(loaded.config)))
+    const plan = {
+      plan: planned.plan,
+      rejects: planned.rejects.map((r) => ({ line: r.line, key: r.key ?? null, reasons: r.errors.map((e) => (e.column === undefined ? e.reason : `${e.column}: ${e.reason}`)) })),
+      rejectsFile: planned.rejectsFile,
+      skipped: planned.skipped
+    }
     const extra = { rejects: plan.rejects, skipped: plan.skipped, ...(plan.rejectsFile === undefined ? {} : { rejectsFile: plan.rejectsFile }) }
     const paint = args.format === "table" && Option.isNone(args.out) ? Output.stdoutPaint() : undefined
     const text = yield* Report.plan(args.format, plan.plan, extra, paint)

@@ -7,6 +7,7 @@ import { Args, Command, Options } from "@effect/cli"
 import { Console, Data, Effect, Option, Stream } from "effect"
 import * as Report from "../report/Report.js"
 import { Store } from "../store/Store.js"
+import * as Live from "./Live.js"
 import * as Output from "./Output.js"
 import { configOption, loadConfig } from "./Root.js"
 
@@ -53,7 +54,7 @@ export const command = Command.make("runs", { config: configOption, runId, limit
       if (Option.isSome(args.runId)) return yield* new RunsError({ message: `there is no run ${args.runId.value}: no state file yet at ${config.state}` })
       return yield* Console.log(args.json ? "[]" : `No runs yet (no state file at ${config.state}).`)
     }
-    const state = Store.layer(config.state)
+    const state = Live.store(config)
     if (Option.isSome(args.runId)) {
       const data = yield* Effect.provide(one(args.runId.value), state)
       const format = args.json ? "json" : args.format

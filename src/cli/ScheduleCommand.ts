@@ -6,9 +6,8 @@
  */
 import { Command, Options } from "@effect/cli"
 import { Console, Cron, Data, Duration, Effect, Either, Option } from "effect"
-import * as Output from "./Output.js"
 import { configOption } from "./Root.js"
-import * as SyncCommand from "./SyncCommand.js"
+import { runOnce, syncOptions } from "./SyncRun.js"
 
 class ScheduleError extends Data.TaggedError("ScheduleError")<{ readonly message: string }> {}
 
@@ -16,13 +15,13 @@ const cron = Options.text("cron").pipe(
   Options.withDescription('when to sync, as a cron expression: "0 2 * * *" (02:00 every day); six fields add seconds')
 )
 const tz = Options.text("tz").pipe(Options.optional, Options.withDescription("the time zone of the expression (an IANA name such as Europe/Berlin; default: the machine's)"))
-const { force, maxWrites, full, report } = SyncCommand.syncOptions
+const { force, maxWrites, full, report, logFormat } = syncOptions
 
 const message = (e: unknown) => (typeof e === "object" && e !== null && "message" in e && typeof e.message === "string" ? e.message : String(e))
 
 export const command = Command.make(
   "schedule",
-  { cron, tz, config: configOption, force, maxWrites, full, report, logFormat: Output.logFormatOption },
+  { cron, tz, config: configOption, force, maxWrites, full, report, logFormat },
   (args) =>
     Effect.gen(function*() {
       const parsed = Cron.parse(args.cron, Option.getOrUndefined(args.tz))
@@ -35,10 +34,7 @@ export const command = Command.make(
         yield* Effect.sleep(Duration.millis(Math.max(0, next.getTime() - Date.now())))
         runs++
         yield* Console.log(`\n[${new Date().toISOString()}] scheduled sync ${runs}`)
-        yield* SyncCommand.runSync(
-          { config: args.config, dryRun: false, yes: true, force: args.force, allow: [], maxWrites: args.maxWrites, full: args.full, showPlan: false, report: args.report, json: false, logFormat: args.logFormat },
-          undefined
-        ).pipe(Effect.catchAll((e) => Console.error(`scheduled sync ${runs} failed: ${message(e)}`)))
+        yield* runOnce({ config: args.config, dryRun: false, yes: true, force: args.force, allow: [], maxWrites: args.maxWrites, full: args.full, showPlan: false, report: args.report, json: false, logFormat: args.logFormat }).pipe(Effect.catchAll((e) => Console.error(`scheduled sync ${runs} failed: ${message(e)}`)))
         process.exitCode = 0 // one run's outcome is its own; the schedule goes on
         yield* Console.log(`the next run is at ${Cron.next(schedule, new Date()).toISOString()}`)
       }

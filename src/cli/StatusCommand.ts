@@ -8,6 +8,7 @@ import { Console, Effect, Option, Stream } from "effect"
 import * as Model from "../report/Model.js"
 import { Store } from "../store/Store.js"
 import type * as Run from "../store/Run.js"
+import * as Live from "./Live.js"
 import * as Output from "./Output.js"
 import { configOption, loadConfig } from "./Root.js"
 
@@ -37,7 +38,7 @@ export const command = Command.make("status", { config: configOption, json: Outp
   Effect.gen(function*() {
     const config = yield* loadConfig(args.config)
     const exists = yield* Output.stateExists(config.state)
-    const status = exists ? yield* Effect.provide(gather, Store.layer(config.state)) : undefined
+    const status = exists ? yield* Effect.provide(gather, Live.store(config)) : undefined
     const dailyBudget = config.pipedrive.dailyBudget ?? null
     if (args.json) {
       return yield* Console.log(JSON.stringify({ state: config.state, exists, dailyBudget, ...(status ?? { lastRun: null, lastSync: null, unfinished: [], pendingWritebacks: [], pinnedFields: [], tokensToday: 0 }) }, null, 2))

@@ -6,6 +6,7 @@
  * (`fixtures/pipedrive-seed.json`, the default), an empty one, or a seed file — and saved when the
  * run ends, so the second run sees what the first one wrote.
  */
+import type { HttpClient } from "@effect/platform"
 import { Data, Effect, Either, Layer, Redacted } from "effect"
 import { randomBytes } from "node:crypto"
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs"
@@ -81,13 +82,16 @@ export const startEmulator = (config: ResolvedConfig, save = true) =>
     )
   })
 
-/** The `Pipedrive` client for the configured target (`readOnly`: the emulator's account is not saved, and failed calls are retried once). */
-export const layer = (config: ResolvedConfig, readOnly = false): Layer.Layer<Pipedrive, TargetError> =>
+/**
+ * The `Pipedrive` client for the configured target, over the `HttpClient` the composition root
+ * gives (`readOnly`: the emulator's account is not saved, and failed calls are retried once).
+ */
+export const layer = (config: ResolvedConfig, readOnly = false): Layer.Layer<Pipedrive, TargetError, HttpClient.HttpClient> =>
   Layer.unwrapScoped(
     Effect.gen(function*() {
       const emulator = config.pipedrive.target._tag === "Emulator" ? yield* startEmulator(config, !readOnly) : undefined
       const options = optionsFromConfig(config.pipedrive, emulator === undefined ? undefined : { baseUrl: emulator.baseUrl, token: Redacted.make(emulator.token) })
       if (Either.isLeft(options)) return yield* new TargetError({ message: options.left })
-      return Pipedrive.layerNode(readOnly ? { ...options.right, retry: Retry.schedule({ maxRetries: 1 }) } : options.right)
+      return Pipedrive.layer(readOnly ? { ...options.right, retry: Retry.schedule({ maxRetries: 1 }) } : options.right)
     })
   )

@@ -1,6 +1,7 @@
 /**
- * The composition root: the only place that picks implementations. Parses the command line, runs
- * the command, and turns every failure a user can cause into a clear message and an exit code.
+ * The entry point: parses the command line, runs the command on Node's platform (the services each
+ * command uses come from the composition root, Live.ts), and turns every failure a user can cause
+ * into a clear message and an exit code.
  */
 import { Command, ValidationError } from "@effect/cli"
 import * as NodeContext from "@effect/platform-node/NodeContext"
@@ -12,6 +13,7 @@ import * as EmulatorCommand from "./EmulatorCommand.js"
 import * as FieldsCommand from "./FieldsCommand.js"
 import * as InitCommand from "./InitCommand.js"
 import * as InspectCommand from "./InspectCommand.js"
+import * as Live from "./Live.js"
 import * as Output from "./Output.js"
 import * as PlanCommand from "./PlanCommand.js"
 import * as RunsCommand from "./RunsCommand.js"
@@ -36,7 +38,7 @@ const command = root.pipe(
     EmulatorCommand.command,
     ConfigCommand.command
   ]),
-  Command.provide((args) => Output.loggerLayer(args.logFormat))
+  Command.provide((args) => Live.logger(args.logFormat))
 )
 
 const cli = Command.run(command, { name: "catalog-sync", version: Version.version })

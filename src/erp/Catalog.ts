@@ -10,13 +10,14 @@
 import type { FileSystem } from "@effect/platform"
 import { Chunk, Effect, Stream } from "effect"
 import * as Suggest from "../domain/Suggest.js"
+import type * as CatalogSource from "../source/CatalogSource.js"
 import * as Cell from "./Cell.js"
 import type * as Dialect from "./Dialect.js"
 import * as Encoding from "./Encoding.js"
 import * as FileError from "./FileError.js"
 import * as Formula from "./Formula.js"
 import * as Reader from "./Reader.js"
-import * as RowError from "./RowError.js"
+import * as RowError from "../source/RowError.js"
 
 export interface Options {
   /** The key column's name. */
@@ -41,25 +42,10 @@ export interface Column extends Cell.Resolved {
   readonly index: number
 }
 
-/** A row that passed: its key and its typed values, by column name. */
-export interface Good {
-  readonly _tag: "Good"
-  readonly line: number
-  readonly key: string
-  readonly values: Readonly<Record<string, Cell.Value>>
-  readonly row: Reader.Row
-}
-
-/** A row that did not, with every reason. */
-export interface Rejected {
-  readonly _tag: "Rejected"
-  readonly line: number
-  readonly key?: string
-  readonly errors: readonly [RowError.RowError, ...Array<RowError.RowError>]
-  readonly row: Reader.Row
-}
-
-export type Item = Good | Rejected
+/** A product row, typed (the port's `Good`); a rejected row with every reason (`Rejected`). */
+export type Good = CatalogSource.Good
+export type Rejected = CatalogSource.Rejected
+export type Item = CatalogSource.Item
 
 export interface Catalog {
   readonly source: Reader.Source
@@ -82,6 +68,8 @@ export interface Catalog {
   readonly duplicateKeys: ReadonlyMap<string, ReadonlyArray<number>>
   /** Every data row, typed or rejected, in file order; read afresh from the file each run. */
   readonly rows: Stream.Stream<Item, FileError.CsvFileError>
+  /** Whether a row of the file is a product row (not empty, not after the data, not filtered or dropped). */
+  readonly isProduct: (row: Reader.Row) => boolean
 }
 
 const show = (s: string) => JSON.stringify(s)
@@ -323,9 +311,9 @@ const typeRow = (
   }
   if (errors.length > 0) {
     const e = errors as unknown as Rejected["errors"]
-    return keyText === "" ? { _tag: "Rejected", line: row.line, errors: e, row } : { _tag: "Rejected", line: row.line, key: keyText, errors: e, row }
+    return keyText === "" ? { _tag: "Rejected", line: row.line, errors: e, cells: row.cells } : { _tag: "Rejected", line: row.line, key: keyText, errors: e, cells: row.cells }
   }
-  return { _tag: "Good", line: row.line, key: keyText, values, row }
+  return { _tag: "Good", line: row.line, key: keyText, values, cells: row.cells }
 }
 
 /**
@@ -334,8 +322,12 @@ const typeRow = (
  * `CsvFileError` on any file-level problem.
  */
 export const open = (file: string, options: Options): Effect.Effect<Catalog, FileError.CsvFileError, FileSystem.FileSystem> =>
+  Effect.flatMap(Reader.open(file, options.dialect ?? {}), (source) => openSource(source, options))
+
+/** `open` over a file already opened (its encoding and dialect detected, its header read). */
+export const openSource = (source: Reader.Source, options: Options): Effect.Effect<Catalog, FileError.CsvFileError> =>
   Effect.gen(function*() {
-    const source = yield* Reader.open(file, options.dialect ?? {})
+    const file = source.file
     const keySpec: Cell.ColumnSpec = { name: options.key, type: "text" }
     const specs = options.columns.some((c) => c.name === options.key) ? options.columns : [keySpec, ...options.columns]
     const found = yield* locate(source, specs)
@@ -378,7 +370,8 @@ export const open = (file: string, options: Options): Effect.Effect<Catalog, Fil
       droppedDuplicates: dropped,
       rowCount: scan.rows - dropped,
       duplicateKeys: scan.duplicates,
-      rows: Stream.mapChunks(source.rows, (chunk) => Chunk.map(simple ? chunk : Chunk.filter(chunk, keep), toItem))
+      rows: Stream.mapChunks(source.rows, (chunk) => Chunk.map(simple ? chunk : Chunk.filter(chunk, keep), toItem)),
+      isProduct: keep
     }
   })
 

@@ -9,32 +9,8 @@ import { Either } from "effect"
 import * as Money from "../domain/Money.js"
 import * as Formula from "./Formula.js"
 
-export type ColumnType = "text" | "decimal" | "integer" | "boolean"
-
-export interface Booleans {
-  readonly true: ReadonlyArray<string>
-  readonly false: ReadonlyArray<string>
-}
-
-export interface ColumnSpec {
-  /** The column's header name (or its 1-based number, as text, in a file without a header). */
-  readonly name: string
-  readonly type: ColumnType
-  /** How decimals are written in this column; `auto` (the default) detects it from the file. */
-  readonly decimal?: Money.DecimalStyle
-  readonly thousands?: Money.ThousandsSeparator
-  /** Spellings of true and false, compared case-insensitively after trimming. */
-  readonly booleans?: Booleans
-  /** Spellings of "no value", compared case-insensitively after trimming. */
-  readonly nulls?: ReadonlyArray<string>
-  /** The column must exist in the file (default `true`); a missing optional column reads as null. */
-  readonly required?: boolean
-  /** Trim white space around text (default `true`). */
-  readonly trim?: boolean
-}
-
-/** A typed cell: text, a decimal, an integer, a boolean, or null. */
-export type Value = string | BigDecimal.BigDecimal | number | boolean | null
+export type { Booleans, ColumnSpec, ColumnType, Value } from "../source/CatalogSource.js"
+import type { Booleans, ColumnSpec, ColumnType, Value } from "../source/CatalogSource.js"
 
 /** The spellings a typed cell reads as null: csvkit's set (empty, NA, N/A, NONE, NULL, `.`). */
 export const defaultNulls: ReadonlyArray<string> = ["", "na", "n/a", "none", "null", "."]

@@ -251,9 +251,6 @@ export const decodeAll = (bytes: Uint8Array, detected: Detected, complete: boole
   return Either.flatMap(d.write(bytes, 0), (text) => (complete ? Either.map(d.end(), (rest) => text + rest) : Either.right(text)))
 }
 
-/** The character an encoding's writer puts in place of one it cannot represent. */
-export const replacement = "?"
-
 /** Whether the encoding holds every character (a Unicode encoding). */
 export const isUnicode = (name: Name): boolean => name === "utf-8" || name === "utf-16le" || name === "utf-16be"
 
@@ -264,14 +261,6 @@ export const unencodableAll = (text: string, name: Name): ReadonlyArray<string> 
   if (isUnicode(name) || fits(text, name)) return []
   const out: Array<string> = []
   for (const char of text) if (!out.includes(char) && !fits(char, name)) out.push(char)
-  return out
-}
-
-/** `text` with each character the encoding cannot represent (a whole code point) replaced by `replacement`. */
-export const replaceUnencodable = (text: string, name: Name): string => {
-  if (isUnicode(name) || fits(text, name)) return text
-  let out = ""
-  for (const char of text) out += fits(char, name) ? char : replacement
   return out
 }
 

@@ -23,7 +23,7 @@ export const reasonColumn = (names: ReadonlyArray<string>): string => (names.inc
 /** One rejects line: the row's cells (padded to the header's width) and the reason. */
 export const line = (source: Reader.Source, rejected: Catalog.Rejected): string => {
   const width = source.header.names.length
-  const cells = rejected.row.cells.length >= width ? [...rejected.row.cells] : [...rejected.row.cells, ...Array<string>(width - rejected.row.cells.length).fill("")]
+  const cells = rejected.cells.length >= width ? [...rejected.cells] : [...rejected.cells, ...Array<string>(width - rejected.cells.length).fill("")]
   return Serialize.row([...cells, `line ${rejected.line}: ${Catalog.reasons(rejected)}`], source.dialect)
 }
 

@@ -73,6 +73,28 @@ export const write = (
   mode: Mode,
   changes: Changes
 ): Effect.Effect<Summary, FileError.CsvFileError, FileSystem.FileSystem> =>
+  writeWith(catalog, path, mode, changes.updates, changes.creates)
+
+/**
+ * Writes `rows` to `path` in `mode`: a key on a product row of the file updates that row, any other
+ * key is a new row at the end (in key order). The file is read once, as it is written.
+ */
+export const upsert = (
+  catalog: Catalog.Catalog,
+  path: string,
+  mode: Mode,
+  rows: ReadonlyMap<string, Readonly<Record<string, Cell.Value>>>
+): Effect.Effect<Summary, FileError.CsvFileError, FileSystem.FileSystem> =>
+  writeWith(catalog, path, mode, rows, "absent")
+
+const writeWith = (
+  catalog: Catalog.Catalog,
+  path: string,
+  mode: Mode,
+  changedRows: ReadonlyMap<string, Readonly<Record<string, Cell.Value>>>,
+  /** The new rows, or `absent`: those of `changedRows` whose key is on no product row of the file. */
+  newRowsIn: Changes["creates"] | "absent"
+): Effect.Effect<Summary, FileError.CsvFileError, FileSystem.FileSystem> =>
   Effect.suspend(() => {
     const { source } = catalog
     const { dialect, header } = source
@@ -108,8 +130,9 @@ export const write = (
       }
       return out
     }
-    const updates = new Map([...changes.updates].map(([key, values]) => [key, keep(key, values)] as const).filter(([, values]) => Object.keys(values).length > 0))
-    const newRows = changes.creates.flatMap((c) => (encodable(c.key, catalog.key.name, c.key) ? [{ key: c.key, values: keep(c.key, c.values) }] : []))
+    const kept = new Map([...changedRows].map(([key, values]) => [key, keep(key, values)] as const))
+    const updates = new Map([...kept].filter(([, values]) => Object.keys(values).length > 0))
+    const given = newRowsIn === "absent" ? undefined : newRowsIn.flatMap((c) => (encodable(c.key, catalog.key.name, c.key) ? [{ key: c.key, values: keep(c.key, c.values) }] : []))
     if (problems.length > 0) {
       return Effect.fail(FileError.make(path, "Unwritable", `write-back refused: ${[...new Set(problems)].slice(0, 10).join("; ")}`))
     }
@@ -118,6 +141,8 @@ export const write = (
     let rows = 0
     let updated = 0
     const seen = new Set<string>()
+    // Keys found on product rows: a change to any other key is a new row.
+    const present = new Set<string>()
     const text = (name: string, v: Cell.Value, original: string): string => {
       const f = Serialize.value(v, byName.get(name), original, fallback)
       if (f.numeric || !Formula.needsQuote(f.text)) return f.text
@@ -151,7 +176,8 @@ export const write = (
         remember(row.cells)
         const key = Catalog.keyOf(row.cells, keyIndex)
         const values = updates.get(key)
-        const applicable = values !== undefined && !catalog.duplicateKeys.has(key)
+        if (kept.has(key) && catalog.isProduct(row)) present.add(key)
+        const applicable = values !== undefined && !catalog.duplicateKeys.has(key) && catalog.isProduct(row)
         if (applicable) seen.add(key)
         if (mode === "patch" && !applicable) return Option.none()
         rows++
@@ -164,7 +190,17 @@ export const write = (
         return Option.some(Serialize.row(select(apply(row.cells, values)), dialect))
       })
     )
+    let created = 0
+    const createdKeys = new Set<string>()
     const creates = Stream.suspend(() => {
+      const newRows = given ?? [...kept]
+        .filter(([key]) => !present.has(key) && encodable(key, catalog.key.name, key))
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([key, values]) => {
+          createdKeys.add(key)
+          return { key, values }
+        })
+      created = newRows.length
       const lines = newRows.map((c) => {
         rows++
         const blank = Array<string>(width).fill("")
@@ -186,9 +222,9 @@ export const write = (
         mode,
         rows,
         updated,
-        created: newRows.length,
+        created,
         neutralised,
-        notApplied: [...updates.keys()].filter((k) => !seen.has(k)),
+        notApplied: [...updates.keys()].filter((k) => !seen.has(k) && !createdKeys.has(k)),
         refused
       }))
     )

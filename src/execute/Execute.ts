@@ -7,100 +7,27 @@
  * writes the write-back CSV. Stops cleanly — journal intact — when the daily budget or the run's
  * token cap is spent. docs/execution.md tells the whole story.
  */
-import type { FileSystem } from "@effect/platform"
-import { Chunk, Clock, Effect, Either, Option, Ref, Stream } from "effect"
-import { existsSync } from "node:fs"
-import type { ResolvedConfig } from "../config/SyncConfig.js"
-import * as Field from "../domain/Field.js"
+import { Clock, Effect, Either, Ref } from "effect"
 import type * as Plan from "../domain/Plan.js"
-import * as Catalog from "../erp/Catalog.js"
-import type * as Cell from "../erp/Cell.js"
-import * as Writer from "../erp/Writer.js"
+import type { Sku } from "../domain/Sku.js"
 import type * as Compile from "../mapping/Compile.js"
-import * as Wire from "../mapping/Wire.js"
 import { Pipedrive } from "../pipedrive/Pipedrive.js"
 import type { PipedriveError } from "../pipedrive/PipedriveError.js"
 import type * as PdWire from "../pipedrive/Wire.js"
-import type { Sku } from "../domain/Sku.js"
+import type * as CatalogSource from "../source/CatalogSource.js"
 import type * as Journal from "../store/Journal.js"
 import { Store } from "../store/Store.js"
 import type { StoreError } from "../store/StoreError.js"
+import { recordApplied, stored } from "./Applied.js"
 import * as Outcome from "./Outcome.js"
-import * as Prepare from "./Prepare.js"
-import * as WriteBackCheck from "./WriteBackCheck.js"
+import { failureOf, isApiWrite, maxWritesStop, type Failure, type ResumeSummary, type RunSummary, type Stop, stopOf } from "./Summary.js"
+import { recordErpOps, writeBack } from "./WriteBack.js"
 
-/** Why a run stopped before sending everything. */
-export type StopReason = "budget" | "token-cap" | "max-writes"
-
-export interface Stop {
-  readonly reason: StopReason
-  /** For people: what happened and when to run again. */
-  readonly message: string
-  /** When Pipedrive said the budget resets (ms from the stop). */
-  readonly retryAfterMs?: number
-}
-
-export interface Failure {
-  readonly key: string
-  readonly kind: string
-  readonly pipedriveId?: number
-  readonly message: string
-}
-
-export interface ResumeSummary {
-  /** Unfinished entries found. */
-  readonly found: number
-  /** `sent` entries found applied in Pipedrive and finished (creates adopted by their key). */
-  readonly applied: number
-  /** `sent` entries found not applied, and `pending` ones never sent: left to this run's plan. */
-  readonly replanned: number
-  /** Entries that cannot be finished (several products with the key, product gone): failed. */
-  readonly failed: number
-  /** Entries whose lookup failed (budget, network): still `sent`; their keys are held this run. */
-  readonly unresolvedKeys: ReadonlyArray<string>
-  readonly failures: ReadonlyArray<Failure>
-  readonly stop?: Stop
-}
-
-export interface RunSummary {
-  /** `succeeded`: every write done; `partial`: some failed or stayed unknown; `stopped`: budget, cap or --max-writes. */
-  readonly status: "succeeded" | "partial" | "stopped"
-  readonly stop?: Stop
-  readonly writes: {
-    readonly planned: number
-    readonly done: number
-    readonly failed: number
-    /** Journaled `pending`, not sent (the run stopped): the next run continues with them. */
-    readonly notSent: number
-    /** Sent with an outcome that could not be looked up: left `sent` for the next run. */
-    readonly unknown: number
-    /** Not sent because an earlier write to the same key has an unknown outcome. */
-    readonly held: number
-  }
-  readonly resumed: ResumeSummary
-  readonly failures: ReadonlyArray<Failure>
-  /** Fields written whose value Pipedrive holds differently afterwards: the base did not advance. */
-  readonly unconfirmed: ReadonlyArray<{ readonly key: string; readonly path: string; readonly held: string; readonly wrote: string }>
-  readonly conflictsHeld: number
-  readonly agreements: number
-  readonly links: number
-  readonly writeBack: {
-    /** Pending write-backs after this run (all runs'). */
-    readonly pending: number
-    readonly file?: Writer.Summary
-    readonly error?: string
-    /** ERP-bound changes not written: row deletes a CSV cannot carry, values the file cannot hold. */
-    readonly notWritten: ReadonlyArray<{ readonly key: string; readonly message: string }>
-    /** Values written with `?` in place of characters the file cannot hold (`erp.writeBack.unencodable: "replace"`). */
-    readonly replaced: ReadonlyArray<Plan.WriteBackProblem>
-  }
-  /**
-   * API tokens and requests: `used`/`requests` by this execution (writes and lookups), `planned` the
-   * plan's estimate of its writes, `run` everything the client spent in this process (reads included).
-   */
-  readonly tokens: { readonly used: number; readonly planned: number; readonly requests: number; readonly run: number; readonly runRequests: number }
-  readonly elapsedMs: number
-}
+export type { Failure, ResumeSummary, RunSummary, Stop, StopReason } from "./Summary.js"
+export { isApiWrite, stopOf } from "./Summary.js"
+export { recordApplied } from "./Applied.js"
+export { resume } from "./Resume.js"
+export { writeBack } from "./WriteBack.js"
 
 export interface Options {
   readonly compiled: Compile.Compiled
@@ -111,8 +38,8 @@ export interface Options {
   readonly maxWrites?: number | undefined
   /** What `resume` did first: its unresolved keys are not written this run (an earlier write to them has an unknown outcome). */
   readonly resumed?: ResumeSummary | undefined
-  /** The ERP side: where the catalog is and where to write back. Omit to record pending write-backs without writing a file. */
-  readonly erp?: ResolvedConfig["erp"] | undefined
+  /** The read of the ERP catalog the plan came from, to write back through. Omit to record pending write-backs without writing a file. */
+  readonly catalog?: CatalogSource.Read | undefined
   /** The run token cap, for messages. */
   readonly tokenCap?: number | undefined
   /** How many times a write found not applied after an unknown outcome is sent again within the run (default 4). */
@@ -121,86 +48,6 @@ export interface Options {
   readonly onProgress?: (finished: number, total: number) => void
 }
 
-const apiKinds: ReadonlySet<string> = new Set(["create", "update", "archive", "delete"])
-
-/** Whether an operation is an API write to Pipedrive. */
-export const isApiWrite = (op: Plan.Operation): boolean => op.side === "pipedrive" && apiKinds.has(op.kind)
-
-const stored = (path: string, value: Field.Value): unknown => JSON.parse(Field.toJson(path, value))
-
-const clock = (ms: number): string => {
-  const minutes = Math.max(1, Math.round(ms / 60_000))
-  return minutes < 60 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`
-}
-
-/** The stop a `BudgetExhausted` error stands for, with when to run again. */
-export const stopOf = (e: PipedriveError, tokenCap: number | undefined, nowMs: number): Stop => {
-  if (e.status === undefined) {
-    return {
-      reason: "token-cap",
-      message: `stopped: this run reached its token cap${tokenCap === undefined ? "" : ` (pipedrive.tokenCap = ${tokenCap})`}. The writes not sent are journaled; run again to continue where this run stopped (each run may spend up to the cap), or raise pipedrive.tokenCap.`
-    }
-  }
-  const wait = e.retryAfterMs
-  const at = wait === undefined ? "after 00:00 UTC, when Pipedrive resets the daily budget" : `after ${new Date(nowMs + wait).toISOString().replace(/\.\d{3}Z$/, "Z")} (in about ${clock(wait)}), when Pipedrive resets the daily budget`
-  return {
-    reason: "budget",
-    message: `stopped: the company's daily API token budget is spent (Pipedrive: ${e.detail}). The writes not sent are journaled; run again ${at} and it continues where this run stopped.`,
-    ...(wait === undefined ? {} : { retryAfterMs: wait })
-  }
-}
-
-const maxWritesStop = (n: number): Stop => ({
-  reason: "max-writes",
-  message: `stopped: --max-writes ${n} reached. The writes not sent are journaled; run again to continue where this run stopped.`
-})
-
-const snapshotRow = (compiled: Compile.Compiled, product: PdWire.Product) => ({
-  id: product.id,
-  code: Either.getOrNull(Wire.keyOf(compiled, product as Wire.WireProduct)),
-  updateTime: product.update_time ?? null,
-  isDeleted: product.is_deleted === true,
-  product
-})
-
-/**
- * Records in the state what a write that Pipedrive applied means: the product as Pipedrive now holds
- * it in the snapshot, the link of a created product, the base of the fields Pipedrive confirms
- * (the others are returned), and for a delete the forgotten link and base. Every step is idempotent,
- * so a run killed half-way through is finished by the next one. A create's base comes from
- * Pipedrive's answer alone: the fields written that it holds, and of the fields `agreed` empty at
- * planning those it holds empty (a default it filled in, such as price 0, is not agreed: no change).
- */
-export const recordApplied = (compiled: Compile.Compiled, op: Plan.Operation, product: PdWire.Product | undefined, agreed: ReadonlyArray<Plan.Agreement> = []) =>
-  Effect.gen(function*() {
-    const store = yield* Store
-    const key = op.key as Sku
-    if (op.kind === "delete") {
-      if (op.pipedriveId !== undefined) {
-        const row = yield* store.pipedriveProduct(op.pipedriveId)
-        if (Option.isSome(row)) {
-          const p = row.value.product
-          yield* store.upsertPipedriveProducts([{ ...row.value, isDeleted: true, product: typeof p === "object" && p !== null ? { ...p, is_deleted: true } : p }])
-        }
-      }
-      yield* store.unlink(key)
-      yield* store.deleteBase([key])
-      return Outcome.confirm(compiled, { ...op, changes: [] }, { id: op.pipedriveId ?? 0, name: "" })
-    }
-    if (product === undefined) return { confirmed: [], differing: [] } as Outcome.Confirmation
-    yield* store.upsertPipedriveProducts([snapshotRow(compiled, product)])
-    if (op.kind === "create") {
-      yield* store.link(key, product.id)
-      yield* store.deleteBase([key]) // what an earlier state held for a product never created
-    }
-    const c = Outcome.confirm(compiled, op, product as Wire.WireProduct)
-    const held = op.kind !== "create" || agreed.length === 0
-      ? []
-      : Outcome.confirm(compiled, { ...op, changes: agreed.map((a) => ({ path: a.path, after: a.value, rule: "create" as const })) }, product as Wire.WireProduct).confirmed
-    const base = [...c.confirmed, ...held].filter((ch) => compiled.byPath.has(ch.path)).map((ch) => ({ key, field: ch.path, value: stored(ch.path, ch.after) }))
-    if (base.length > 0) yield* store.setBase(base)
-    return c
-  })
 
 const send = (op: Plan.Operation): Effect.Effect<PdWire.Product | undefined, PipedriveError, Pipedrive> =>
   Effect.flatMap(Pipedrive, (pd) => {
@@ -214,79 +61,6 @@ const send = (op: Plan.Operation): Effect.Effect<PdWire.Product | undefined, Pip
     }
   })
 
-const failureOf = (op: Plan.Operation, message: string): Failure => ({
-  key: op.key,
-  kind: op.kind,
-  ...(op.pipedriveId === undefined ? {} : { pipedriveId: op.pipedriveId }),
-  message
-})
-
-/**
- * Finishes what earlier runs left unfinished, before anything new is sent. A `sent` entry's outcome
- * is looked up in Pipedrive (a create by its key, never re-sent blindly): applied → `done`, with its
- * link and base; not applied → back to `pending`, then `skipped`, for this run's plan to decide
- * afresh; several products with the key, or a product gone → `failed` with the reason. A `pending`
- * entry was never sent: `skipped`, since the fresh plan supersedes its (possibly stale) body.
- * Lookups that fail (budget, network) leave the entry `sent` and its key held for this run.
- */
-export const resume = (compiled: Compile.Compiled, options: { readonly runId: number; readonly tokenCap?: number | undefined }) =>
-  Effect.gen(function*() {
-    const store = yield* Store
-    const entries = Chunk.toReadonlyArray(yield* Stream.runCollect(store.journalUnfinished()))
-    let applied = 0
-    let replanned = 0
-    let failed = 0
-    const unresolved = new Set<string>()
-    const failures: Array<Failure> = []
-    let stop: Stop | undefined
-    const superseded = `superseded by run ${options.runId}, which planned afresh`
-    for (const entry of entries) {
-      const op = Outcome.fromPayload(entry.payload)
-      if (entry.state === "pending") {
-        yield* store.journalMark(entry.id, "skipped", { error: `never sent; ${superseded}` })
-        replanned++
-        continue
-      }
-      if (Either.isLeft(op)) {
-        yield* store.journalMark(entry.id, "failed", { error: op.left })
-        failures.push({ key: entry.key, kind: entry.kind, message: op.left })
-        failed++
-        continue
-      }
-      if (stop !== undefined) {
-        unresolved.add(entry.key)
-        continue
-      }
-      const outcome = yield* Effect.either(Outcome.lookup(compiled, op.right, new Date(entry.updatedAt)))
-      if (Either.isLeft(outcome)) {
-        unresolved.add(entry.key)
-        if (outcome.left.reason === "BudgetExhausted") stop = stopOf(outcome.left, options.tokenCap, yield* Clock.currentTimeMillis)
-        continue
-      }
-      const o = outcome.right
-      if (o._tag === "Applied") {
-        const recorded = yield* Effect.either(recordApplied(compiled, op.right, o.product))
-        if (Either.isLeft(recorded)) {
-          yield* store.journalMark(entry.id, "failed", { error: recorded.left.message })
-          failures.push(failureOf(op.right, recorded.left.message))
-          failed++
-          continue
-        }
-        yield* store.journalMark(entry.id, "done", o.product === undefined ? {} : { pipedriveId: o.product.id })
-        applied++
-      } else if (o._tag === "NotApplied") {
-        yield* store.journalMark(entry.id, "pending", { error: `looked up: not applied (${o.why})` })
-        yield* store.journalMark(entry.id, "skipped", { error: `looked up: not applied (${o.why}); ${superseded}` })
-        replanned++
-      } else {
-        yield* store.journalMark(entry.id, "failed", { error: o.message })
-        failures.push(failureOf(op.right, o.message))
-        failed++
-      }
-    }
-    const summary: ResumeSummary = { found: entries.length, applied, replanned, failed, unresolvedKeys: [...unresolved], failures, ...(stop === undefined ? {} : { stop }) }
-    return summary
-  })
 
 /**
  * Applies the plan's links (matching) and agreements (base advances without writes) to the state —
@@ -312,76 +86,6 @@ const applyState = (plan: Plan.Plan, creating: ReadonlySet<string>) =>
     return failures
   })
 
-/** Records the ERP-bound operations as pending write-backs; returns those a CSV cannot carry. */
-const recordErpOps = (compiled: Compile.Compiled, plan: Plan.Plan, runId: number) =>
-  Effect.gen(function*() {
-    const store = yield* Store
-    const notWritten: Array<{ key: string; message: string }> = []
-    const entries: Array<{ key: Sku; field: string; value: unknown; sinceRun: number }> = []
-    for (const op of plan.operations) {
-      if (op.side !== "erp") continue
-      const key = op.key as Sku
-      if (op.kind === "create" || op.kind === "update") {
-        for (const c of op.changes) entries.push({ key, field: c.path, value: stored(c.path, c.after), sinceRun: runId })
-      } else if (op.kind === "unlink") {
-        yield* store.unlink(key)
-        yield* store.deleteBase([key])
-      } else if (op.kind === "archive") {
-        const path = ["active", "linkable"].find((p) => compiled.byPath.get(p)?.erp?.column !== undefined)
-        if (path === undefined) notWritten.push({ key: op.key, message: `archived in Pipedrive; the mapping writes neither active nor linkable to the ERP: archive ${op.key} in the ERP by hand` })
-        else entries.push({ key, field: path, value: false, sinceRun: runId })
-      } else {
-        notWritten.push({ key: op.key, message: `deleted in Pipedrive; a write-back CSV cannot delete rows: delete ${op.key} in the ERP by hand` })
-      }
-    }
-    if (entries.length > 0) yield* store.setPendingWritebacks(entries)
-    return notWritten
-  })
-
-/**
- * Writes every pending write-back (this run's and earlier runs' not yet imported) as the configured
- * CSV, in the ERP file's dialect, atomically. Nothing is written when nothing is pending and no
- * write-back file exists yet. A pending value the file cannot hold (recorded before the plan checked
- * for them) is not written and no longer pending: the next plan plans it afresh.
- */
-export const writeBack = (erp: ResolvedConfig["erp"], compiled: Compile.Compiled) =>
-  Effect.gen(function*() {
-    const store = yield* Store
-    const pending = yield* store.pendingWritebacks
-    const exists = yield* Effect.sync(() => existsSync(erp.writeBack.path))
-    if (pending.length === 0 && !exists) return undefined
-    const catalog = yield* Catalog.open(erp.path, Prepare.catalogOptions(compiled, erp.dialect))
-    const byKey = new Map<string, Record<string, Cell.Value>>()
-    for (const p of pending) {
-      const f = compiled.byPath.get(p.field)
-      const column = f?.erp?.column
-      if (f === undefined || column === undefined) continue
-      const value = Field.fromJson(JSON.stringify(p.value))
-      const decimal = catalog.columns.find((c) => c.name === column)?.format.decimal === "comma" ? "," : "."
-      const cell = WriteBackCheck.cellValue(compiled, f, value, decimal)
-      const row = byKey.get(p.key) ?? {}
-      row[column] = cell
-      byKey.set(p.key, row)
-    }
-    const inFile = new Set<string>()
-    yield* Stream.runForEach(catalog.rows, (item) =>
-      Effect.sync(() => {
-        const k = item.key
-        if (k !== undefined && byKey.has(k)) inFile.add(k)
-      }))
-    const updates = new Map<string, Record<string, Cell.Value>>()
-    const creates: Array<{ key: string; values: Record<string, Cell.Value> }> = []
-    for (const [key, values] of [...byKey].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      if (inFile.has(key)) updates.set(key, values)
-      else creates.push({ key, values })
-    }
-    const summary = yield* Writer.write(catalog, erp.writeBack.path, erp.writeBack.mode, { updates, creates })
-    for (const r of summary.refused) {
-      const path = compiled.fields.find((f) => f.erp?.column === r.column)?.path
-      if (path !== undefined) yield* store.clearPendingWriteback(r.key as Sku, path)
-    }
-    return summary
-  })
 
 /**
  * Runs a plan's writes. The plan's links and agreements go to the state first; every Pipedrive
@@ -394,7 +98,7 @@ export const writeBack = (erp: ResolvedConfig["erp"], compiled: Compile.Compiled
 export const execute = (
   plan: Plan.Plan,
   options: Options
-): Effect.Effect<RunSummary, StoreError, Pipedrive | Store | FileSystem.FileSystem> =>
+): Effect.Effect<RunSummary, StoreError, Pipedrive | Store> =>
   Effect.gen(function*() {
     const started = yield* Clock.currentTimeMillis
     const store = yield* Store
@@ -502,10 +206,10 @@ export const execute = (
     }
 
     const notWritten = yield* recordErpOps(compiled, plan, runId)
-    let file: Writer.Summary | undefined
+    let file: CatalogSource.WriteBackSummary | undefined
     let writeBackError: string | undefined
-    if (options.erp !== undefined) {
-      const w = yield* Effect.either(writeBack(options.erp, compiled))
+    if (options.catalog !== undefined) {
+      const w = yield* Effect.either(writeBack(options.catalog, compiled))
       if (Either.isLeft(w)) writeBackError = w.left.message
       else file = w.right
     }
@@ -535,3 +239,4 @@ export const execute = (
     }
     return summary
   })
+

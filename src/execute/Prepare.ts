@@ -14,12 +14,8 @@ import type { CatalogProduct } from "../domain/CatalogProduct.js"
 import * as Currency from "../domain/Currency.js"
 import * as Field from "../domain/Field.js"
 import * as Plan from "../domain/Plan.js"
-import * as Catalog from "../erp/Catalog.js"
-import type * as Encoding from "../erp/Encoding.js"
-import type * as Cell from "../erp/Cell.js"
-import * as Reader from "../erp/Reader.js"
-import * as Rejects from "../erp/Rejects.js"
-import * as RowError from "../erp/RowError.js"
+import { CatalogSource, type ColumnSpec, type Read, type ReadOptions, type Rejected } from "../source/CatalogSource.js"
+import * as RowError from "../source/RowError.js"
 import type { AccountField } from "../mapping/AccountFields.js"
 import * as Compile from "../mapping/Compile.js"
 import * as Erp from "../mapping/Erp.js"
@@ -37,12 +33,13 @@ import { type AccountCache, erpUnreadable, type KeyedText, type PinnedField, Sto
 export interface Prepared {
   readonly plan: Plan.Plan
   readonly compiled: Compile.Compiled
-  readonly source: Reader.Source
+  /** The read of the ERP catalog this plan came from (its write-back writes through it). */
+  readonly read: Read
   /** ERP rows kept aside, with every reason. */
-  readonly rejects: ReadonlyArray<Catalog.Rejected>
+  readonly rejects: ReadonlyArray<Rejected>
   /** Where they were written, when there were any. */
   readonly rejectsFile: string | undefined
-  /** What of the ERP file was skipped as not products, for people (`Catalog.skipped`). */
+  /** What of the ERP file was skipped as not products, for people (`Read.skipped`). */
   readonly skipped: ReadonlyArray<string>
   /** What `planState` planned from, to plan again from the state (after a resume) with a new `now`. */
   readonly planInput: PlanStateInput
@@ -51,8 +48,8 @@ export interface Prepared {
 }
 
 /** The ERP-side column specs a compiled mapping reads. */
-export const columnSpecs = (compiled: Compile.Compiled): Array<Cell.ColumnSpec> => {
-  const specs = new Map<string, Cell.ColumnSpec>()
+export const columnSpecs = (compiled: Compile.Compiled): Array<ColumnSpec> => {
+  const specs = new Map<string, ColumnSpec>()
   for (const f of compiled.fields) {
     const rule = f.erp
     if (rule === undefined) continue
@@ -73,10 +70,9 @@ export const columnSpecs = (compiled: Compile.Compiled): Array<Cell.ColumnSpec> 
 }
 
 /** How the ERP catalog is read for a compiled mapping: its key, the columns it types, which rows are products. */
-export const catalogOptions = (compiled: Compile.Compiled, dialect: ResolvedConfig["erp"]["dialect"]): Catalog.Options => ({
+export const readOptions = (compiled: Compile.Compiled): ReadOptions => ({
   key: compiled.key.erpColumn,
   columns: columnSpecs(compiled),
-  dialect,
   where: compiled.rows.where,
   duplicates: compiled.rows.duplicates
 })
@@ -94,30 +90,29 @@ export interface PrepareOptions {
 export const prepare = (config: ResolvedConfig, mapping: MappingInput, mappingText: string, now: string, how: PrepareOptions = {}) =>
   Effect.gen(function*() {
     const store = yield* Store
-    const dialect = config.erp.dialect
-    const source = yield* Reader.open(config.erp.path, dialect)
+    const catalogSource = yield* CatalogSource
+    const header = yield* catalogSource.columns
     const pins = yield* store.pinnedFields
-    const mappingHash = createHash("sha256").update(mappingText).digest("hex")
+    const mappingHash = hashOf(mappingText)
     const cached = Option.filter(yield* store.accountCache, (c) => c.mappingHash === mappingHash)
     // The account's fields and currencies: read on a first run, a mapping change or a full pass;
     // otherwise the state's copy, read again below only when the plan writes something.
     let read = Option.isNone(cached) || how.full === true
     let account = read ? yield* readAccount(mappingHash) : Option.getOrThrow(cached)
-    let compiledE = compileWith(config, mapping, source.header.names, account, pins)
+    let compiledE = compileWith(config, mapping, header, account, pins)
     if (!read && (Either.isLeft(compiledE) || compiledE.right.toCreate.length > 0)) {
       read = true
       account = yield* readAccount(mappingHash)
-      compiledE = compileWith(config, mapping, source.header.names, account, pins)
+      compiledE = compileWith(config, mapping, header, account, pins)
     }
     if (Either.isLeft(compiledE)) return yield* new MappingError({ source: config.mapping, problems: compiledE.left })
     let compiled = compiledE.right
     yield* pinNew(compiled, account, pins)
 
     // The ERP side, streamed into the snapshot.
-    const catalog = yield* Catalog.open(config.erp.path, catalogOptions(compiled, dialect))
-    const decimalOf = new Map(catalog.columns.map((col) => [col.name, col.format.decimal]))
-    const options: Erp.ReadOptions = { decimal: (column) => decimalOf.get(column) ?? dialect.decimal ?? "auto" }
-    const rejects: Array<Catalog.Rejected> = []
+    const catalog = yield* catalogSource.open(readOptions(compiled))
+    const options: Erp.ReadOptions = { decimal: catalog.decimalOf }
+    const rejects: Array<Rejected> = []
     const erpCompiled = compiled
     const rows = catalog.rows.pipe(
       Stream.filterMap((item) => {
@@ -127,14 +122,13 @@ export const prepare = (config: ResolvedConfig, mapping: MappingInput, mappingTe
         }
         const product = Erp.fromRow(erpCompiled, (column) => item.values[column] ?? (column === erpCompiled.key.erpColumn ? item.key : undefined), options)
         if (Either.isRight(product)) return Option.some({ key: product.right.key, product: product.right, line: item.line })
-        const errors = product.left.map((e) => RowError.make(config.erp.path, item.line, e.reason, e.column, item.key))
-        rejects.push({ _tag: "Rejected", line: item.line, key: item.key, errors: errors as [RowError.RowError, ...Array<RowError.RowError>], row: item.row })
+        const errors = product.left.map((e) => RowError.make(catalogSource.location, item.line, e.reason, e.column, item.key))
+        rejects.push({ _tag: "Rejected", line: item.line, key: item.key, errors: errors as [RowError.RowError, ...Array<RowError.RowError>], cells: item.cells })
         return Option.none()
       })
     )
     yield* store.replaceErpSnapshot(rows)
-    const rejectsFile = rejects.length === 0 ? undefined : Rejects.pathBeside(config.state, config.erp.path)
-    if (rejectsFile !== undefined) yield* Rejects.write(rejectsFile, catalog.source, Stream.fromIterable(rejects))
+    const rejectsFile = rejects.length === 0 ? undefined : yield* catalog.writeRejects(rejects)
 
     // The Pipedrive side: what changed since the last pull (or everything) into the snapshot.
     const pulled: Pull.Result = how.pull === false
@@ -156,23 +150,44 @@ export const prepare = (config: ResolvedConfig, mapping: MappingInput, mappingTe
       pipedriveProducts: counts.live,
       mappingText,
       now,
-      erpEncoding: catalog.source.dialect.encoding.name
+      writeBack: { encoding: catalog.encoding, cannotHold: catalog.unencodable }
     }
     let plan = yield* planState(config, compiled, planInput)
     if (!read && how.pull !== false && !Plan.isEmpty(plan)) {
       // Something will be written: check the state's copy of the fields and currencies first.
       const latest = yield* readAccount(mappingHash)
       if (!sameAccount(latest, account)) {
-        const again = compileWith(config, mapping, source.header.names, latest, pins)
+        const again = compileWith(config, mapping, header, latest, pins)
         if (Either.isLeft(again)) return yield* new MappingError({ source: config.mapping, problems: again.left })
         compiled = again.right
         yield* pinNew(compiled, latest, pins)
         plan = yield* planState(config, compiled, planInput)
       }
     }
-    const prepared: Prepared = { plan, compiled, source: catalog.source, rejects, rejectsFile, skipped: Catalog.skipped(catalog), planInput, pull: pulled }
+    const prepared: Prepared = { plan, compiled, read: catalog, rejects, rejectsFile, skipped: catalog.skipped, planInput, pull: pulled }
     return prepared
   })
+
+/**
+ * The plan again after custom fields were created (`createMissingFields`): the account's fields read
+ * again, the mapping compiled against them (their keys pinned), and the plan made again from the
+ * state — the ERP file and Pipedrive's products are not read again.
+ */
+export const replanWithNewFields = (config: ResolvedConfig, mapping: MappingInput, prepared: Prepared, now: string) =>
+  Effect.gen(function*() {
+    const store = yield* Store
+    const pins = yield* store.pinnedFields
+    const account = yield* readAccount(hashOf(prepared.planInput.mappingText))
+    const compiledE = compileWith(config, mapping, prepared.read.columns, account, pins)
+    if (Either.isLeft(compiledE)) return yield* new MappingError({ source: config.mapping, problems: compiledE.left })
+    const compiled = compiledE.right
+    yield* pinNew(compiled, account, pins)
+    const plan = yield* planState(config, compiled, { ...prepared.planInput, now })
+    const again: Prepared = { ...prepared, plan, compiled }
+    return again
+  })
+
+const hashOf = (text: string): string => createHash("sha256").update(text).digest("hex")
 
 /** Reads the account's product fields and currencies and keeps them in the state. */
 const readAccount = (mappingHash: string) =>
@@ -241,7 +256,7 @@ const checkMatchable = (compiled: Compile.Compiled, unkeyed: number, live: numbe
  * Each rejected row's reasons as one text (`column: reason; …`), the cells' own values left out
  * (`"…"`) so that rows rejected for the same reason count together, for the maxRejectedShare guard.
  */
-export const rejectReasons = (rejects: ReadonlyArray<Catalog.Rejected>): ReadonlyArray<string> =>
+export const rejectReasons = (rejects: ReadonlyArray<Rejected>): ReadonlyArray<string> =>
   rejects.map((r) => r.errors.map((e) => `${e.column === undefined ? "" : `${e.column}: `}${e.reason.replace(/"(?:[^"\\]|\\.)*"/g, '"…"')}`).join("; "))
 
 export interface PlanStateInput {
@@ -254,8 +269,8 @@ export interface PlanStateInput {
   readonly pipedriveProducts: number
   readonly mappingText: string
   readonly now: string
-  /** The ERP file's encoding: what the write-back can hold (see `WriteBackCheck`). */
-  readonly erpEncoding: Encoding.Name
+  /** What the write-back can hold (see `WriteBackCheck`): the ERP file's encoding. */
+  readonly writeBack: { readonly encoding: string; readonly cannotHold: (text: string) => ReadonlyArray<string> }
 }
 
 /**
@@ -327,5 +342,5 @@ export const planState = (config: ResolvedConfig, compiled: Compile.Compiled, in
       now: input.now,
       ...(input.rejectedReasons === undefined ? {} : { rejectedReasons: input.rejectedReasons })
     })
-    return WriteBackCheck.check(plan, { compiled, encoding: input.erpEncoding, unencodable: config.erp.writeBack.unencodable, pending })
+    return WriteBackCheck.check(plan, { compiled, ...input.writeBack, unencodable: config.erp.writeBack.unencodable, pending })
   })

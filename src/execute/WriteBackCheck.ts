@@ -10,25 +10,37 @@
 import type { Unencodable } from "../config/SyncConfig.js"
 import * as Field from "../domain/Field.js"
 import * as Plan from "../domain/Plan.js"
-import type * as Cell from "../erp/Cell.js"
-import * as Encoding from "../erp/Encoding.js"
 import type * as Compile from "../mapping/Compile.js"
+import type * as CatalogSource from "../source/CatalogSource.js"
 import * as Erp from "../mapping/Erp.js"
 
 /** The cell a field's value is written as (a money amount as its decimal). */
-export const cellValue = (compiled: Compile.Compiled, f: Compile.CompiledField, value: Field.Value, decimal: "." | ","): Cell.Value =>
+export const cellValue = (compiled: Compile.Compiled, f: Compile.CompiledField, value: Field.Value, decimal: "." | ","): CatalogSource.Value =>
   value === null ? null : typeof value === "object" && "amount" in value ? value.amount : Erp.toCell(compiled, f, value, { decimal })
 
 export interface Context {
   readonly compiled: Compile.Compiled
-  /** The ERP file's encoding. */
-  readonly encoding: Encoding.Name
+  /** The ERP file's encoding, for messages. */
+  readonly encoding: string
+  /** The characters of a text the write-back cannot hold (`CatalogSource.Read.unencodable`). */
+  readonly cannotHold: (text: string) => ReadonlyArray<string>
   readonly unencodable: Unencodable
   /** Pending write-backs, by key then field path. */
   readonly pending: ReadonlyMap<string, ReadonlyMap<Field.Path, Field.Value>>
 }
 
 const show = (s: string) => JSON.stringify(s)
+
+/** What `replace` writes in place of a character the file cannot hold. */
+export const replacement = "?"
+
+/** `text` with each of `characters` replaced. */
+const replaceUnholdable = (text: string, characters: ReadonlyArray<string>): string => {
+  const bad = new Set(characters)
+  let out = ""
+  for (const char of text) out += bad.has(char) ? replacement : char
+  return out
+}
 
 interface Found {
   readonly f: Compile.CompiledField
@@ -44,7 +56,7 @@ const unwritable = (ctx: Context, path: Field.Path, value: Field.Value): Found |
   if (f === undefined || column === undefined) return undefined
   const cell = cellValue(ctx.compiled, f, value, ".")
   if (typeof cell !== "string") return undefined
-  const characters = Encoding.unencodableAll(cell, ctx.encoding)
+  const characters = ctx.cannotHold(cell)
   return characters.length === 0 ? undefined : { f, column, text: cell, characters }
 }
 
@@ -52,7 +64,6 @@ const cannot = (found: Found, encoding: string) => `${show(found.text)} holds ${
 
 /** The plan with the values the ERP file cannot hold taken out of its ERP operations (or replaced), and listed. */
 export const check = (plan: Plan.Plan, ctx: Context): Plan.Plan => {
-  if (Encoding.isUnicode(ctx.encoding)) return plan
   const problems: Array<Plan.WriteBackProblem> = []
   const agreements: Array<Plan.Agreement> = []
   let pendingDelta = 0
@@ -71,7 +82,7 @@ export const check = (plan: Plan.Plan, ctx: Context): Plan.Plan => {
       }
       const base = { key: op.key, path: c.path, column: found.column, value: found.text, characters: found.characters, encoding: ctx.encoding }
       if (ctx.unencodable === "replace" && typeof c.after === "string" && found.f.erp?.values === undefined) {
-        const written = Encoding.replaceUnencodable(c.after, ctx.encoding)
+        const written = replaceUnholdable(c.after, ctx.cannotHold(c.after))
         const pending = ctx.pending.get(op.key)?.get(c.path)
         if (typeof c.before === "string" && c.before === written) {
           // The ERP holds the replaced text: in sync. An earlier write-back of it is imported.
@@ -84,7 +95,7 @@ export const check = (plan: Plan.Plan, ctx: Context): Plan.Plan => {
         }
         continue
       }
-      const why = ctx.unencodable === "replace" ? "; an option or list value is never replaced: rename it in Pipedrive" : `; change it in Pipedrive, or set erp.writeBack.unencodable: "replace" to write "${Encoding.replacement}" in its place`
+      const why = ctx.unencodable === "replace" ? "; an option or list value is never replaced: rename it in Pipedrive" : `; change it in Pipedrive, or set erp.writeBack.unencodable: "replace" to write "${replacement}" in its place`
       problems.push({ ...base, resolution: "refused", message: `not written back: ${cannot(found, ctx.encoding)}${why}` })
     }
     const same = changes.length === op.changes.length && changes.every((c, i) => c === op.changes[i])

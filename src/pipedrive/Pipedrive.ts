@@ -5,12 +5,11 @@
  * gate, the retry policy and the accounting of its client (`Call`); every failure is a
  * `PipedriveError`.
  *
- * `Pipedrive.layer(options)` needs an `HttpClient`; `Pipedrive.layerNode(options)` brings Node's.
+ * `Pipedrive.layer(options)` needs an `HttpClient` (the composition root gives Node's).
  * `optionsFromConfig` turns the resolved configuration (and, for the emulator target, the running
  * emulator's address and token) into options.
  */
 import { HttpClient } from "@effect/platform"
-import { NodeHttpClient } from "@effect/platform-node"
 import { Chunk, Context, DateTime, Duration, Effect, Either, Layer, Option, Redacted, Schema, Stream } from "effect"
 import type * as Schedule from "effect/Schedule"
 import type { ResolvedConfig } from "../config/SyncConfig.js"
@@ -170,14 +169,6 @@ export class Pipedrive extends Context.Tag("catalog-sync/Pipedrive")<Pipedrive, 
   /** The client over the `HttpClient` in context. */
   static layer(options: Options): Layer.Layer<Pipedrive, never, HttpClient.HttpClient> {
     return Layer.effect(Pipedrive, make(options))
-  }
-
-  /** The client over Node's HTTP stack (keep-alive connections). */
-  static layerNode(options: Options): Layer.Layer<Pipedrive> {
-    return Pipedrive.layer(options).pipe(
-      Layer.provide(NodeHttpClient.layerWithoutAgent),
-      Layer.provide(NodeHttpClient.makeAgentLayer({ keepAlive: true }))
-    )
   }
 }
 

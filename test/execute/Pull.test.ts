@@ -12,6 +12,7 @@ import * as Path from "node:path"
 import * as Emulator from "../../src/emulator/Emulator.js"
 import type * as Seed from "../../src/emulator/Seed.js"
 import * as Pull from "../../src/execute/Pull.js"
+import * as Live from "../../src/cli/Live.js"
 import { Pipedrive } from "../../src/pipedrive/Pipedrive.js"
 import { Store } from "../../src/store/Store.js"
 import { scenario, token } from "./support.js"
@@ -29,7 +30,7 @@ const setup = Effect.gen(function*() {
   let now = T0
   const emu = yield* Effect.acquireRelease(Effect.promise(() => Emulator.start({ token, seed: seed(), burstLimit: 1000, clock: () => now })), (h) => Effect.promise(() => h.close()))
   const dir = yield* Effect.acquireRelease(Effect.sync(() => Fs.mkdtempSync(Path.join(Os.tmpdir(), "catalog-sync-pull-"))), (d) => Effect.sync(() => Fs.rmSync(d, { recursive: true, force: true })))
-  const layer = Layer.merge(Pipedrive.layerNode({ baseUrl: emu.baseUrl, token: Redacted.make(token), burstLimit: 1000 }), Store.layer(Path.join(dir, "state.db")))
+  const layer = Layer.merge(Pipedrive.layer({ baseUrl: emu.baseUrl, token: Redacted.make(token), burstLimit: 1000 }), Store.layer(Path.join(dir, "state.db"))).pipe(Layer.provide(Live.httpClient))
   const call = (method: string, path: string, body?: unknown) =>
     Effect.promise(() => fetch(`${emu.baseUrl}${path}`, { method, headers: { "x-api-token": token, "content-type": "application/json" }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }))
   return { emu, layer, call, advance: (ms: number) => void (now += ms) }
@@ -95,7 +96,7 @@ describe("Pull.refresh", () => {
       const bulk = { ...base, products: base.products.map((p) => ({ ...p, add_time: imported, update_time: imported })) }
       const emu = yield* Effect.acquireRelease(Effect.promise(() => Emulator.start({ token, seed: bulk, burstLimit: 1000, clock: () => now })), (h) => Effect.promise(() => h.close()))
       const dir = yield* Effect.acquireRelease(Effect.sync(() => Fs.mkdtempSync(Path.join(Os.tmpdir(), "catalog-sync-pull-"))), (d) => Effect.sync(() => Fs.rmSync(d, { recursive: true, force: true })))
-      const layer = Layer.merge(Pipedrive.layerNode({ baseUrl: emu.baseUrl, token: Redacted.make(token), burstLimit: 1000 }), Store.layer(Path.join(dir, "state.db")))
+      const layer = Layer.merge(Pipedrive.layer({ baseUrl: emu.baseUrl, token: Redacted.make(token), burstLimit: 1000 }), Store.layer(Path.join(dir, "state.db"))).pipe(Layer.provide(Live.httpClient))
       yield* Effect.gen(function*() {
         const store = yield* Store
         const first = yield* Pull.refresh(options)

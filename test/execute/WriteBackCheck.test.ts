@@ -4,7 +4,7 @@ import { Either } from "effect"
 import * as Currency from "../../src/domain/Currency.js"
 import type * as Field from "../../src/domain/Field.js"
 import type * as Plan from "../../src/domain/Plan.js"
-import type * as Encoding from "../../src/erp/Encoding.js"
+import * as Encoding from "../../src/erp/Encoding.js"
 import * as WriteBackCheck from "../../src/execute/WriteBackCheck.js"
 import * as Compile from "../../src/mapping/Compile.js"
 import * as Erp from "../../src/mapping/Erp.js"
@@ -44,7 +44,9 @@ const plan = (s: { erp: string; pd: string; base: string; pending?: string; unen
     hash: "h",
     now: "2026-11-28T00:00:00Z"
   })
-  return WriteBackCheck.check(p, { compiled, encoding: s.encoding ?? "windows-1252", unencodable: s.unencodable, pending })
+  const encoding = s.encoding ?? "windows-1252"
+  const cannotHold = (text: string) => (Encoding.isUnicode(encoding) ? [] : Encoding.unencodableAll(text, encoding))
+  return WriteBackCheck.check(p, { compiled, encoding, cannotHold, unencodable: s.unencodable, pending })
 }
 
 const erpChanges = (p: Plan.Plan) => p.operations.filter((o) => o.side === "erp").flatMap((o) => o.changes.map((c) => c.after))
