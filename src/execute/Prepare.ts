@@ -168,25 +168,6 @@ export const prepare = (config: ResolvedConfig, mapping: MappingInput, mappingTe
     return prepared
   })
 
-/**
- * The plan again after custom fields were created (`createMissingFields`): the account's fields read
- * again, the mapping compiled against them (their keys pinned), and the plan made again from the
- * state — the ERP file and Pipedrive's products are not read again.
- */
-export const replanWithNewFields = (config: ResolvedConfig, mapping: MappingInput, prepared: Prepared, now: string) =>
-  Effect.gen(function*() {
-    const store = yield* Store
-    const pins = yield* store.pinnedFields
-    const account = yield* readAccount(hashOf(prepared.planInput.mappingText))
-    const compiledE = compileWith(config, mapping, prepared.read.columns, account, pins)
-    if (Either.isLeft(compiledE)) return yield* new MappingError({ source: config.mapping, problems: compiledE.left })
-    const compiled = compiledE.right
-    yield* pinNew(compiled, account, pins)
-    const plan = yield* planState(config, compiled, { ...prepared.planInput, now })
-    const again: Prepared = { ...prepared, plan, compiled }
-    return again
-  })
-
 const hashOf = (text: string): string => createHash("sha256").update(text).digest("hex")
 
 /** Reads the account's product fields and currencies and keeps them in the state. */

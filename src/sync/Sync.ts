@@ -225,7 +225,9 @@ const createFields = (loaded: Loaded, prepared: Prepare.Prepared, interaction: I
       })
       yield* interaction.event({ _tag: "FieldCreated", label: f.label, type: f.type })
     }
-    const again = yield* Prepare.replanWithNewFields(loaded.config, loaded.mapping, prepared, now())
+    // The account's new fields change how the catalog maps (a monetary field's currency, a set's
+    // options): read the catalog again with them, plan again (Pipedrive's products are not read again).
+    const again = yield* Prepare.prepare(loaded.config, loaded.mapping, loaded.mappingText, now(), { pull: false })
     yield* interaction.event({ _tag: "Replanned", why: `the custom fields ${fields.map((f) => `"${f.label}"`).join(", ")} were created` })
     return again
   })
