@@ -171,7 +171,10 @@ const writeWith = (
     const select = (cells: ReadonlyArray<string>) => (mode === "full" ? cells : patchColumns.map((i) => cells[i] ?? ""))
 
     let lastEnded = true
-    const body = source.rows.pipe(
+    // A patch with nothing in it is its header alone: the file is not read.
+    const nothing = mode === "patch" && kept.size === 0 && (given === undefined || given.length === 0)
+    const rowsToScan = nothing ? Stream.empty : source.rows
+    const body = rowsToScan.pipe(
       Stream.filterMap((row) => {
         remember(row.cells)
         const key = Catalog.keyOf(row.cells, keyIndex)
