@@ -4,7 +4,10 @@
  * can judge: a holder on this host whose pid no longer exists is dead, and its lock is taken over.
  * A holder on another host cannot be checked from here and is always respected.
  */
+import { Effect, Option } from "effect"
 import * as Os from "node:os"
+import { nowIso, type Sql } from "./Sql.js"
+import * as StoreError from "./StoreError.js"
 
 export interface Holder {
   readonly pid: number
@@ -50,3 +53,54 @@ export const lockedMessage = (path: string, holder: Holder, live: Liveness): str
 /** The warning when a dead holder's lock is taken over. */
 export const takeOverMessage = (path: string, holder: Holder): string =>
   `state ${path}: the previous run ${describe(holder)} did not finish (that process is gone); taking over its lock`
+
+export interface Acquired {
+  readonly holder: Holder
+  /** The dead run whose lock was taken over, if any. */
+  readonly tookOverFrom: Option.Option<Holder>
+}
+
+export interface Operations {
+  /** Takes the run lock for `command` (use `Store.lock`, which also releases it). */
+  readonly acquireLock: (command: string) => Effect.Effect<Acquired, StoreError.StoreError>
+  readonly releaseLock: (holder: Holder) => Effect.Effect<void, StoreError.StoreError>
+  /** Removes the lock whoever holds it: for a holder on another host that is known to be gone. */
+  readonly breakLock: Effect.Effect<Option.Option<Holder>, StoreError.StoreError>
+}
+
+/**
+ * The lock's operations (prepares their statements: call inside `Sql.attempt`). Taking over a dead
+ * holder's lock marks the runs it left `running` as `failed`.
+ */
+export const make = ({ path, prepare, write }: Sql): Operations => {
+  const q = {
+    lockGet: prepare("SELECT pid, host, command, since FROM lock WHERE id = 1"),
+    lockSet: prepare("INSERT OR REPLACE INTO lock (id, pid, host, command, since) VALUES (1, ?, ?, ?, ?)"),
+    lockDelete: prepare("DELETE FROM lock WHERE id = 1 AND pid = ? AND host = ? AND since = ?"),
+    lockBreak: prepare("DELETE FROM lock WHERE id = 1"),
+    runsAbandon: prepare("UPDATE runs SET status = 'failed', finished_at = ? WHERE status = 'running'")
+  }
+  return {
+    acquireLock: (command) =>
+      Effect.flatMap(nowIso, (now) =>
+        write("taking the lock", (): Acquired => {
+          const current = q.lockGet.get() as Holder | undefined
+          const me = self(command, now)
+          if (current !== undefined) {
+            const live = liveness(current)
+            if (live !== "dead") throw StoreError.make(path, "Locked", lockedMessage(path, current, live))
+            q.runsAbandon.run(now)
+          }
+          q.lockSet.run(me.pid, me.host, me.command, me.since)
+          return { holder: me, tookOverFrom: Option.fromNullable(current) }
+        })).pipe(
+          Effect.tap((a) => Option.match(a.tookOverFrom, { onNone: () => Effect.void, onSome: (h) => Effect.logWarning(takeOverMessage(path, h)) }))
+        ),
+    releaseLock: (h) => write("releasing the lock", () => void q.lockDelete.run(h.pid, h.host, h.since)),
+    breakLock: write("breaking the lock", () => {
+      const current = q.lockGet.get() as Holder | undefined
+      q.lockBreak.run()
+      return Option.fromNullable(current)
+    })
+  }
+}

@@ -1,14 +1,13 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Effect, Exit, FastCheck as fc, Stream } from "effect"
+import { Effect, Exit, FastCheck as fc } from "effect"
 import { CatalogProduct } from "../../src/domain/CatalogProduct.js"
 import * as Sku from "../../src/domain/Sku.js"
 import * as ProductJson from "../../src/store/ProductJson.js"
 import type * as Store from "../../src/store/Store.js"
-import { freshStore } from "./Support.js"
+import { all, freshStore } from "./Support.js"
 
 const k = Sku.make
 const product = (key: string, name: string) => new CatalogProduct({ key: k(key), name })
-const all = <A, E>(s: Stream.Stream<A, E>) => Effect.map(Stream.runCollect(s), Chunk.toReadonlyArray)
 const collect = (store: Store.Service) =>
   Effect.gen(function*() {
     const out: Array<Store.KeyedText> = []

@@ -90,6 +90,36 @@ describe("the run lock", () => {
       assert.isNotNull(run.finishedAt)
     }))
 
+  it.scopedLive("a take-over fails only the runs left running; finished runs keep their status", () =>
+    Effect.gen(function*() {
+      const path = yield* statePath
+      const store = yield* StoreModule.open(path)
+      const finished = yield* store.startRun("plan")
+      yield* store.finishRun(finished, "succeeded")
+      const orphan = yield* store.startRun("sync")
+      const pid = yield* deadPid
+      raw(path, (db) =>
+        db.prepare("INSERT INTO lock (id, pid, host, command, since) VALUES (1, ?, ?, 'catalog-sync sync', '2026-11-27T02:00:03.000Z')")
+          .run(pid, Os.hostname()))
+      yield* Store.lock("catalog-sync sync").pipe(Effect.provideService(Store, store))
+      assert.deepStrictEqual((yield* store.runs()).map((r) => [r.id, r.status]), [[orphan, "failed"], [finished, "succeeded"]])
+    }))
+
+  it.scopedLive("a release removes only the releaser's own lock, not one taken after it was broken", () =>
+    Effect.gen(function*() {
+      const path = yield* statePath
+      const store = yield* StoreModule.open(path)
+      const first = yield* store.acquireLock("catalog-sync sync")
+      yield* Effect.sleep("5 millis") // the next holder's since differs
+      assert.deepStrictEqual(Option.getOrUndefined(yield* store.breakLock), first.holder)
+      const second = yield* store.acquireLock("catalog-sync apply")
+      yield* store.releaseLock(first.holder)
+      const held = () => raw(path, (db) => db.prepare("SELECT command FROM lock").pluck().all())
+      assert.deepStrictEqual(held(), ["catalog-sync apply"])
+      yield* store.releaseLock(second.holder)
+      assert.deepStrictEqual(held(), [])
+    }))
+
   it.scopedLive("a holder on another host cannot be checked and is respected", () =>
     Effect.gen(function*() {
       const path = yield* statePath

@@ -1,11 +1,11 @@
 import { assert, describe, it } from "@effect/vitest"
-import { BigDecimal, Chunk, Effect, Exit, Option, Stream, TestClock } from "effect"
+import { BigDecimal, Effect, Option, Stream, TestClock } from "effect"
 import { CatalogProduct } from "../../src/domain/CatalogProduct.js"
 import * as Currency from "../../src/domain/Currency.js"
 import * as Sku from "../../src/domain/Sku.js"
 import type * as Journal from "../../src/store/Journal.js"
 import * as Store from "../../src/store/Store.js"
-import { freshStore, raw, statePath } from "./Support.js"
+import { all, failureOf, freshStore, raw, statePath } from "./Support.js"
 
 const k = Sku.make
 const dec = BigDecimal.unsafeFromString
@@ -21,11 +21,6 @@ const pd = (id: number, code: string | null, name = `P${id}`): Store.PipedriveIn
 })
 /** Deep equality of what was read (branded keys and ids) with plain literals. */
 const same = (actual: unknown, expected: unknown) => assert.deepStrictEqual(actual, expected)
-const all = <A, E>(s: Stream.Stream<A, E>) => Effect.map(Stream.runCollect(s), Chunk.toReadonlyArray)
-const failureOf = <A, E>(exit: Exit.Exit<A, E>): E => {
-  if (Exit.isSuccess(exit) || exit.cause._tag !== "Fail") return assert.fail(`expected a failure, got ${String(exit)}`)
-  return exit.cause.error
-}
 
 describe("snapshots", () => {
   it.scoped("the ERP snapshot is replaced wholesale and read back in key order, decoded", () =>

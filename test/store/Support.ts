@@ -1,9 +1,11 @@
 /**
  * Shared by the store's tests: a temporary folder for the scope of a test, a store opened in it,
- * and raw SQLite access to set up files the store would never write itself.
+ * raw SQLite access to set up files the store would never write itself, and reading a stream or
+ * an expected failure.
  */
+import { assert } from "@effect/vitest"
 import BetterSqlite3 from "better-sqlite3"
-import { Effect } from "effect"
+import { Chunk, Effect, Exit, Stream } from "effect"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
@@ -29,4 +31,13 @@ export const raw = <A>(path: string, f: (db: BetterSqlite3.Database) => A): A =>
   } finally {
     db.close()
   }
+}
+
+/** Everything a stream gives, in order. */
+export const all = <A, E>(s: Stream.Stream<A, E>) => Effect.map(Stream.runCollect(s), Chunk.toReadonlyArray)
+
+/** The error an exit failed with; fails the test when it succeeded or died. */
+export const failureOf = <A, E>(exit: Exit.Exit<A, E>): E => {
+  if (Exit.isSuccess(exit) || exit.cause._tag !== "Fail") return assert.fail(`expected a failure, got ${String(exit)}`)
+  return exit.cause.error
 }
