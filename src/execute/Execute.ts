@@ -17,10 +17,10 @@ import * as Catalog from "../erp/Catalog.js"
 import type * as Cell from "../erp/Cell.js"
 import * as Writer from "../erp/Writer.js"
 import type * as Compile from "../mapping/Compile.js"
-import * as Wire from "../mapping/Wire.js"
+import * as PipedriveSide from "../mapping/PipedriveSide.js"
 import { Pipedrive } from "../pipedrive/Pipedrive.js"
 import type { PipedriveError } from "../pipedrive/PipedriveError.js"
-import type * as PdWire from "../pipedrive/Wire.js"
+import type * as Wire from "../pipedrive/Wire.js"
 import type { Sku } from "../domain/Sku.js"
 import type * as Journal from "../store/Journal.js"
 import { Store } from "../store/Store.js"
@@ -155,9 +155,9 @@ const maxWritesStop = (n: number): Stop => ({
   message: `stopped: --max-writes ${n} reached. The writes not sent are journaled; run again to continue where this run stopped.`
 })
 
-const snapshotRow = (compiled: Compile.Compiled, product: PdWire.Product) => ({
+const snapshotRow = (compiled: Compile.Compiled, product: Wire.Product) => ({
   id: product.id,
-  code: Either.getOrNull(Wire.keyOf(compiled, product as Wire.WireProduct)),
+  code: Either.getOrNull(PipedriveSide.keyOf(compiled, product)),
   updateTime: product.update_time ?? null,
   isDeleted: product.is_deleted === true,
   product
@@ -171,7 +171,7 @@ const snapshotRow = (compiled: Compile.Compiled, product: PdWire.Product) => ({
  * Pipedrive's answer alone: the fields written that it holds, and of the fields `agreed` empty at
  * planning those it holds empty (a default it filled in, such as price 0, is not agreed: no change).
  */
-export const recordApplied = (compiled: Compile.Compiled, op: Plan.Operation, product: PdWire.Product | undefined, agreed: ReadonlyArray<Plan.Agreement> = []) =>
+export const recordApplied = (compiled: Compile.Compiled, op: Plan.Operation, product: Wire.Product | undefined, agreed: ReadonlyArray<Plan.Agreement> = []) =>
   Effect.gen(function*() {
     const store = yield* Store
     const key = op.key as Sku
@@ -185,7 +185,7 @@ export const recordApplied = (compiled: Compile.Compiled, op: Plan.Operation, pr
       }
       yield* store.unlink(key)
       yield* store.deleteBase([key])
-      return Outcome.confirm(compiled, { ...op, changes: [] }, { id: op.pipedriveId ?? 0, name: "" })
+      return Outcome.confirm(compiled, { ...op, changes: [] }, { id: op.pipedriveId ?? 0, name: "", prices: [] })
     }
     if (product === undefined) return { confirmed: [], differing: [] } as Outcome.Confirmation
     yield* store.upsertPipedriveProducts([snapshotRow(compiled, product)])
@@ -193,24 +193,24 @@ export const recordApplied = (compiled: Compile.Compiled, op: Plan.Operation, pr
       yield* store.link(key, product.id)
       yield* store.deleteBase([key]) // what an earlier state held for a product never created
     }
-    const c = Outcome.confirm(compiled, op, product as Wire.WireProduct)
+    const c = Outcome.confirm(compiled, op, product)
     const held = op.kind !== "create" || agreed.length === 0
       ? []
-      : Outcome.confirm(compiled, { ...op, changes: agreed.map((a) => ({ path: a.path, after: a.value, rule: "create" as const })) }, product as Wire.WireProduct).confirmed
+      : Outcome.confirm(compiled, { ...op, changes: agreed.map((a) => ({ path: a.path, after: a.value, rule: "create" as const })) }, product).confirmed
     const base = [...c.confirmed, ...held].filter((ch) => compiled.byPath.has(ch.path)).map((ch) => ({ key, field: ch.path, value: stored(ch.path, ch.after) }))
     if (base.length > 0) yield* store.setBase(base)
     return c
   })
 
-const send = (op: Plan.Operation): Effect.Effect<PdWire.Product | undefined, PipedriveError, Pipedrive> =>
+const send = (op: Plan.Operation): Effect.Effect<Wire.Product | undefined, PipedriveError, Pipedrive> =>
   Effect.flatMap(Pipedrive, (pd) => {
     switch (op.kind) {
       case "create":
-        return pd.createProduct((op.body ?? {}) as unknown as PdWire.ProductCreate)
+        return Effect.flatMap(Outcome.createBody(op), pd.createProduct)
       case "delete":
         return Effect.as(pd.deleteProduct(op.pipedriveId as number), undefined)
       default:
-        return pd.updateProduct(op.pipedriveId as number, (op.body ?? {}) as PdWire.ProductPatch)
+        return Effect.flatMap(Outcome.patchBody(op), (body) => pd.updateProduct(op.pipedriveId as number, body))
     }
   })
 
@@ -427,7 +427,7 @@ export const execute = (
         options.onProgress?.(counts.finished, toSend.length)
       })
 
-    const applied = (op: Plan.Operation, jid: number, product: PdWire.Product | undefined) =>
+    const applied = (op: Plan.Operation, jid: number, product: Wire.Product | undefined) =>
       Effect.gen(function*() {
         const recorded = yield* Effect.either(recordApplied(compiled, op, product, op.kind === "create" ? agreedOnCreate.get(op.key) : undefined))
         if (Either.isLeft(recorded)) {

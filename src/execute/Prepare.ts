@@ -25,9 +25,9 @@ import * as Compile from "../mapping/Compile.js"
 import * as Erp from "../mapping/Erp.js"
 import { MappingError } from "../mapping/Load.js"
 import type { MappingInput } from "../mapping/Mapping.js"
-import * as Wire from "../mapping/Wire.js"
+import * as PipedriveSide from "../mapping/PipedriveSide.js"
 import { Pipedrive } from "../pipedrive/Pipedrive.js"
-import type * as PdWire from "../pipedrive/Wire.js"
+import type * as Wire from "../pipedrive/Wire.js"
 import * as Planner from "../plan/Planner.js"
 import * as Pull from "./Pull.js"
 import * as WriteBackCheck from "./WriteBackCheck.js"
@@ -140,7 +140,7 @@ export const prepare = (config: ResolvedConfig, mapping: MappingInput, mappingTe
     const pulled: Pull.Result = how.pull === false
       ? { mode: "incremental", pulled: 0, gone: [], since: null }
       : yield* Pull.refresh({
-        keyOf: (w) => Either.getOrNull(Wire.keyOf(compiled, w as Wire.WireProduct)),
+        keyOf: (w) => Either.getOrNull(PipedriveSide.keyOf(compiled, w)),
         customFields: pulledCustomFields(compiled),
         ...(how.full === undefined ? {} : { full: how.full })
       })
@@ -189,7 +189,7 @@ const sameAccount = (a: AccountCache, b: AccountCache): boolean =>
   JSON.stringify(a.fields) === JSON.stringify(b.fields) && JSON.stringify(a.currencies) === JSON.stringify(b.currencies)
 
 const compileWith = (config: ResolvedConfig, mapping: MappingInput, header: ReadonlyArray<string>, account: AccountCache, pins: ReadonlyArray<PinnedField>) => {
-  const currencies = account.currencies as ReadonlyArray<PdWire.Currency>
+  const currencies = account.currencies as ReadonlyArray<Wire.Currency>
   return Compile.compile(mapping, {
     header,
     fields: account.fields as ReadonlyArray<AccountField>,
@@ -259,6 +259,13 @@ export interface PlanStateInput {
 }
 
 /**
+ * A product of the state's Pipedrive snapshot. The store keeps the products the client decoded
+ * (`Wire.Product`) as their JSON, so they are read back with `JSON.parse` alone: no Schema in the
+ * planner's hot path (docs/performance.md). `Planner.unchanged` checks the shape of what it reads.
+ */
+const snapshotProduct = (text: string): Wire.Product => JSON.parse(text)
+
+/**
  * Plans from the state's snapshots, base, links and pending write-backs, walking every key in key
  * order (one SQL query), and fingerprints the inputs as it goes (the stored JSON texts). A linked
  * key that `Planner.unchanged` proves in sync on the stored JSON is counted without decoding; every
@@ -290,7 +297,7 @@ export const planState = (config: ResolvedConfig, compiled: Compile.Compiled, in
       hash.update(k.base)
       const rejected = input.rejectedKeys.has(key)
       const erp: unknown = k.erp === undefined ? undefined : JSON.parse(k.erp)
-      const linked = k.linked === undefined ? undefined : (JSON.parse(k.linked.text) as Wire.WireProduct)
+      const linked = k.linked === undefined ? undefined : snapshotProduct(k.linked.text)
       const base = JSON.parse(k.base) as Record<string, unknown>
       // Unlinked live products with this code (one linked to another key follows its link).
       const candidates = k.others.filter((o) => !o.isDeleted && o.owner === null)
@@ -311,7 +318,7 @@ export const planState = (config: ResolvedConfig, compiled: Compile.Compiled, in
         rejected,
         linkedId: k.link,
         linked,
-        candidates: candidates.map((o) => JSON.parse(o.text) as Wire.WireProduct),
+        candidates: candidates.map((o) => snapshotProduct(o.text)),
         base: baseEntries.length === 0 ? undefined : new Map(baseEntries.map(([path, v]) => [path, fromStored(v)])),
         pending: pending.get(key)
       })

@@ -18,7 +18,7 @@ import * as Compile from "../../src/mapping/Compile.js"
 import * as Erp from "../../src/mapping/Erp.js"
 import * as Load from "../../src/mapping/Load.js"
 import { defineMapping, type MappingInput } from "../../src/mapping/Mapping.js"
-import * as Wire from "../../src/mapping/Wire.js"
+import * as PipedriveSide from "../../src/mapping/PipedriveSide.js"
 
 const samples = fileURLToPath(new URL("../fixtures/csv/", import.meta.url))
 const mappingFile = (name: string) => fileURLToPath(new URL(`../../mappings/${name}`, import.meta.url))
@@ -109,7 +109,7 @@ describe("Example mappings against the real files they are for", () => {
     assertEqual(consulting.fields, "custom.Product Type", "Service")
 
     // The key goes into the "Odoo ID" field of a new product; the code is a field like any other.
-    const body = Wire.toBody(c, laptop.fields, undefined, laptop.key)
+    const body = PipedriveSide.toBody(c, laptop.fields, undefined, laptop.key)
     if (Either.isLeft(body)) return assert.fail(body.left.join("\n"))
     assert.strictEqual((body.right.custom_fields as Record<string, unknown>)[fields[0]!.field_code], "product_template_2")
     assert.strictEqual(body.right.code, "DELL15")
