@@ -5,8 +5,8 @@
  */
 import { Data, Effect, Either, Schema } from "effect"
 import * as Import from "../config/Import.js"
+import { ConflictPolicy } from "../domain/Policy.js"
 import * as Problem from "../domain/Problem.js"
-import { ConflictPolicy } from "../config/SyncConfig.js"
 import { Direction, Side } from "../domain/Side.js"
 import type { MappingInput } from "./Mapping.js"
 

@@ -6,10 +6,10 @@
  * result against the guards. The same plan drives a dry run and a real run.
  */
 import { BigDecimal, Either } from "effect"
-import type { DeletePolicy, ResolvedConfig } from "../config/SyncConfig.js"
 import type { CatalogProduct } from "../domain/CatalogProduct.js"
 import * as Field from "../domain/Field.js"
 import * as Plan from "../domain/Plan.js"
+import type { DeletePolicy, Guards } from "../domain/Policy.js"
 import type { Compiled } from "../mapping/Compile.js"
 import * as CustomValues from "../mapping/CustomValues.js"
 import * as PipedriveSide from "../mapping/PipedriveSide.js"
@@ -33,7 +33,7 @@ export interface Input {
   /** The reasons of the rejected ERP rows, one per row (for the maxRejectedShare guard). */
   readonly rejectedReasons?: ReadonlyArray<string>
   readonly deletes: DeletePolicy
-  readonly guards: ResolvedConfig["policies"]["guards"]
+  readonly guards: Guards
   readonly erpRows: number
   /** The ERP row count of the last run, if any. */
   readonly lastErpRows: number | undefined
@@ -77,7 +77,7 @@ export interface Entry {
 export interface Context {
   readonly compiled: Compiled
   readonly deletes: DeletePolicy
-  readonly guards: ResolvedConfig["policies"]["guards"]
+  readonly guards: Guards
 }
 
 export interface Totals {
