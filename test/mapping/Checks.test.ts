@@ -17,7 +17,7 @@ import * as Erp from "../../src/mapping/Erp.js"
 import { defineMapping, type MappingInput } from "../../src/mapping/Mapping.js"
 import * as PipedriveSide from "../../src/mapping/PipedriveSide.js"
 import * as Planner from "../../src/plan/Planner.js"
-import * as ProductJson from "../../src/store/ProductJson.js"
+import * as ProductJson from "../../src/domain/ProductJson.js"
 import { runCli } from "../cli/run.js"
 
 const category: AccountField = { field_code: "category", field_name: "Category", field_type: "enum", options: [{ id: "5", label: "Furniture" }, { id: "6", label: "Office" }], is_custom_field: false }

@@ -9,7 +9,7 @@ import * as Erp from "../../src/mapping/Erp.js"
 import demoMapping from "../../mappings/default.js"
 import type * as Wire from "../../src/pipedrive/Wire.js"
 import * as Planner from "../../src/plan/Planner.js"
-import * as ProductJson from "../../src/store/ProductJson.js"
+import * as ProductJson from "../../src/domain/ProductJson.js"
 
 // The demo mapping (and a set field) against the emulator's seed fields: text, decimal, boolean, price, cost and custom
 // (varchar, double, enum) fields, plus a set field.
