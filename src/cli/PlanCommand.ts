@@ -13,12 +13,11 @@ import * as Plan from "../domain/Plan.js"
 import * as Prepare from "../execute/Prepare.js"
 import type * as Accounting from "../pipedrive/Accounting.js"
 import { Pipedrive } from "../pipedrive/Pipedrive.js"
-import * as MappingLoad from "../mapping/Load.js"
 import * as Report from "../report/Report.js"
 import { Store } from "../store/Store.js"
 import * as ExitCode from "./ExitCode.js"
 import * as Output from "./Output.js"
-import { configOption, loadConfig } from "./Root.js"
+import { configOption, loadAll } from "./Root.js"
 import * as Target from "./Target.js"
 
 /** `--detailed-exitcode`: the plan would change something. */
@@ -49,10 +48,8 @@ const detailedExitcode = Options.boolean("detailed-exitcode").pipe(
 
 export const command = Command.make("plan", { config: configOption, format, out: Output.outOption, save, detailedExitcode }, (args) =>
   Effect.gen(function*() {
-    const resolved = yield* loadConfig(args.config)
-    const mapping = yield* MappingLoad.load(resolved.mapping)
+    const { config: resolved, mapping, mappingText } = yield* loadAll(args.config)
     const fs = yield* FileSystem.FileSystem
-    const mappingText = yield* fs.readFileString(resolved.mapping).pipe(Effect.orElseSucceed(() => ""))
     const plan = yield* Effect.gen(function*() {
       yield* Store.lock("plan")
       const store = yield* Store

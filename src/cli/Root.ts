@@ -15,6 +15,11 @@ export const configOption = Options.text("config").pipe(
 
 export const root = Command.make("catalog-sync", { config: configOption, logFormat: Output.logFormatOption })
 
+/** The configuration file named by the subcommand's `--config`, else the root's (none: the default). */
+const configPath = (own: Option.Option<string>) => Effect.map(root, (parent) => Option.orElse(own, () => parent.config))
+
 /** Loads the configuration named by the subcommand's `--config`, else the root's, else the default. */
-export const loadConfig = (own: Option.Option<string>) =>
-  Effect.flatMap(root, (parent) => Loader.load(Option.orElse(own, () => parent.config)))
+export const loadConfig = (own: Option.Option<string>) => Effect.flatMap(configPath(own), (file) => Loader.load(file))
+
+/** Loads that configuration, its mapping and the mapping's text (`Loader.loadAll`). */
+export const loadAll = (own: Option.Option<string>) => Effect.flatMap(configPath(own), (file) => Loader.loadAll(file))

@@ -16,13 +16,12 @@ import { Pipedrive } from "../pipedrive/Pipedrive.js"
 import type * as PdWire from "../pipedrive/Wire.js"
 import * as Execute from "../execute/Execute.js"
 import * as Prepare from "../execute/Prepare.js"
-import * as MappingLoad from "../mapping/Load.js"
 import * as Report from "../report/Report.js"
 import * as RunsCommand from "./RunsCommand.js"
 import { Store } from "../store/Store.js"
 import * as ExitCode from "./ExitCode.js"
 import * as Output from "./Output.js"
-import { configOption, loadConfig } from "./Root.js"
+import { configOption, loadAll } from "./Root.js"
 import * as Target from "./Target.js"
 
 export class SyncError extends Data.TaggedError("SyncError")<{ readonly message: string }> {}
@@ -111,10 +110,7 @@ export type SyncArgs = Command.Command.ParseConfig<typeof syncOptions>
 export const runSync = (args: SyncArgs, saved: Saved | undefined) =>
   Effect.gen(function*() {
     const allowed = yield* allowedGuards(args.allow)
-    const resolved = yield* loadConfig(args.config)
-    const mapping = yield* MappingLoad.load(resolved.mapping)
-    const fs = yield* FileSystem.FileSystem
-    const mappingText = yield* fs.readFileString(resolved.mapping).pipe(Effect.orElseSucceed(() => ""))
+    const { config: resolved, mapping, mappingText } = yield* loadAll(args.config)
 
     const program = Effect.gen(function*() {
       yield* Store.lock("sync")

@@ -9,6 +9,7 @@
  */
 import { Data, Effect, Either, Option, Stream } from "effect"
 import { createHash } from "node:crypto"
+import { ConfigError } from "../config/ConfigError.js"
 import type { ResolvedConfig } from "../config/SyncConfig.js"
 import type { CatalogProduct } from "../domain/CatalogProduct.js"
 import * as Currency from "../domain/Currency.js"
@@ -24,7 +25,6 @@ import * as RowError from "../erp/RowError.js"
 import type { AccountField } from "../mapping/AccountFields.js"
 import * as Compile from "../mapping/Compile.js"
 import * as Erp from "../mapping/Erp.js"
-import { MappingError } from "../mapping/Load.js"
 import type { MappingInput } from "../mapping/Mapping.js"
 import * as PipedriveSide from "../mapping/PipedriveSide.js"
 import { Pipedrive } from "../pipedrive/Pipedrive.js"
@@ -109,7 +109,7 @@ export const prepare = (config: ResolvedConfig, mapping: MappingInput, mappingTe
       account = yield* readAccount(mappingHash)
       compiledE = compileWith(config, mapping, source.header.names, account, pins)
     }
-    if (Either.isLeft(compiledE)) return yield* new MappingError({ source: config.mapping, problems: compiledE.left })
+    if (Either.isLeft(compiledE)) return yield* new ConfigError({ source: config.mapping, subject: "mapping", problems: compiledE.left })
     let compiled = compiledE.right
     yield* pinNew(compiled, account, pins)
 
@@ -164,7 +164,7 @@ export const prepare = (config: ResolvedConfig, mapping: MappingInput, mappingTe
       const latest = yield* readAccount(mappingHash)
       if (!sameAccount(latest, account)) {
         const again = compileWith(config, mapping, source.header.names, latest, pins)
-        if (Either.isLeft(again)) return yield* new MappingError({ source: config.mapping, problems: again.left })
+        if (Either.isLeft(again)) return yield* new ConfigError({ source: config.mapping, subject: "mapping", problems: again.left })
         compiled = again.right
         yield* pinNew(compiled, latest, pins)
         plan = yield* planState(config, compiled, planInput)
