@@ -14,7 +14,6 @@ import * as Emulator from "../src/emulator/Emulator.js"
 import * as Execute from "../src/execute/Execute.js"
 import * as Prepare from "../src/execute/Prepare.js"
 import * as Pull from "../src/execute/Pull.js"
-import * as MappingLoad from "../src/mapping/Load.js"
 import * as Live from "../src/cli/Live.js"
 import { Pipedrive } from "../src/pipedrive/Pipedrive.js"
 import { Store } from "../src/store/Store.js"
@@ -52,8 +51,7 @@ process.env.PIPEDRIVE_API_TOKEN = token
 const sync = (csvText: string) =>
   Effect.gen(function*() {
     writeFileSync(join(dir, "c.csv"), csvText)
-    const config = yield* Loader.load(Option.some(join(dir, "sync.config.ts")), dir)
-    const mapping = yield* MappingLoad.load(config.mapping)
+    const { config, mapping } = yield* Loader.loadAll(Option.some(join(dir, "sync.config.ts")), dir)
     const layer = Live.sync(config)
     return yield* Effect.gen(function*() {
       const store = yield* Store

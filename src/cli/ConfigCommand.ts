@@ -6,6 +6,7 @@
  */
 import { Command, Options } from "@effect/cli"
 import { Console, Effect, Either, Logger, LogLevel } from "effect"
+import { ConfigError } from "../config/ConfigError.js"
 import * as Loader from "../config/Loader.js"
 import type { ResolvedConfig } from "../config/SyncConfig.js"
 import * as Currency from "../domain/Currency.js"
@@ -13,12 +14,11 @@ import * as Problem from "../domain/Problem.js"
 import { CatalogSource } from "../source/CatalogSource.js"
 import type { AccountField } from "../mapping/AccountFields.js"
 import * as Compile from "../mapping/Compile.js"
-import * as MappingLoad from "../mapping/Load.js"
 import type { MappingInput } from "../mapping/Mapping.js"
 import { Pipedrive } from "../pipedrive/Pipedrive.js"
 import type { PipedriveError } from "../pipedrive/PipedriveError.js"
-import { configOption, loadConfig } from "./Root.js"
 import * as Live from "./Live.js"
+import { configOption, loadAll } from "./Root.js"
 
 const json = Options.boolean("json").pipe(Options.withDescription("print the resolved configuration as JSON"))
 const offline = Options.boolean("offline").pipe(Options.withDescription("check the mapping against the ERP file's header only, without asking Pipedrive for its product fields"))
@@ -92,7 +92,7 @@ const checkMapping = (config: ResolvedConfig, mapping: MappingInput, offline: bo
     }
     const compiled = Compile.compile(mapping, ctx)
     if (Either.isLeft(compiled)) problems.push(...compiled.left)
-    if (problems.length > 0) return yield* new MappingLoad.MappingError({ source: config.mapping, problems })
+    if (problems.length > 0) return yield* new ConfigError({ source: config.mapping, subject: "mapping", problems })
     const check: MappingCheck = {
       fields: Object.keys(mapping.fields).length,
       columns: header?.length,
@@ -109,8 +109,7 @@ const describeCheck = (config: ResolvedConfig, c: MappingCheck): string =>
 
 export const check = Command.make("check", { config: configOption, json, offline }, ({ config, json, offline }) =>
   Effect.gen(function*() {
-    const resolved = yield* loadConfig(config)
-    const mapping = yield* MappingLoad.load(resolved.mapping)
+    const { config: resolved, mapping } = yield* loadAll(config)
     const result = yield* checkMapping(resolved, mapping, offline)
     if (json) yield* Console.log(JSON.stringify({ ...Loader.describe(resolved), mappingCheck: result }, null, 2))
     else yield* Console.log(`${summary(resolved)}\n\n${describeCheck(resolved, result)}\nThe configuration is valid.`)

@@ -16,7 +16,6 @@ import * as Problem from "../domain/Problem.js"
 import type * as Dialect from "../erp/Dialect.js"
 import * as Inspect from "../erp/Inspect.js"
 import * as Compile from "../mapping/Compile.js"
-import * as Load from "../mapping/Load.js"
 import * as InitGuess from "./InitGuess.js"
 import * as InitRows from "./InitRows.js"
 import * as InspectCommand from "./InspectCommand.js"
@@ -166,7 +165,7 @@ const checkWritten = (configFile: string, header: ReadonlyArray<string>) =>
   Effect.gen(function*() {
     const config = yield* Loader.load(Option.some(configFile)).pipe(Effect.either)
     if (Either.isLeft(config)) return config.left.problems
-    const mapping = yield* Load.load(config.right.mapping).pipe(Effect.either)
+    const mapping = yield* Loader.loadMapping(config.right.mapping).pipe(Effect.either)
     if (Either.isLeft(mapping)) return mapping.left.problems
     const compiled = Compile.compile(mapping.right, {
       header,

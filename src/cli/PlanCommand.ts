@@ -15,7 +15,7 @@ import * as Sync from "../sync/Sync.js"
 import * as ExitCode from "./ExitCode.js"
 import * as Live from "./Live.js"
 import * as Output from "./Output.js"
-import { configOption, loadForSync } from "./Root.js"
+import { configOption, loadAll } from "./Root.js"
 
 /** `--detailed-exitcode`: the plan would change something. */
 export const changesPresent = 2
@@ -37,7 +37,7 @@ const detailedExitcode = Options.boolean("detailed-exitcode").pipe(
 
 export const command = Command.make("plan", { config: configOption, format, out: Output.outOption, save, detailedExitcode }, (args) =>
   Effect.gen(function*() {
-    const loaded = yield* loadForSync(args.config)
+    const loaded = yield* loadAll(args.config)
     const fs = yield* FileSystem.FileSystem
     const planned = yield* Sync.plan(loaded).pipe(Effect.provide(Live.sync(loaded.config)))
     const plan = {

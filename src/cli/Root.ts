@@ -3,11 +3,8 @@
  * so `catalog-sync --config x.ts plan` and `catalog-sync plan --config x.ts` both work.
  */
 import { Command, Options } from "@effect/cli"
-import { FileSystem } from "@effect/platform"
 import { Effect, Option } from "effect"
 import * as Loader from "../config/Loader.js"
-import * as MappingLoad from "../mapping/Load.js"
-import type * as Sync from "../sync/Sync.js"
 import * as Output from "./Output.js"
 
 export const configOption = Options.text("config").pipe(
@@ -18,17 +15,11 @@ export const configOption = Options.text("config").pipe(
 
 export const root = Command.make("catalog-sync", { config: configOption, logFormat: Output.logFormatOption })
 
-/** Loads the configuration named by the subcommand's `--config`, else the root's, else the default. */
-export const loadConfig = (own: Option.Option<string>) =>
-  Effect.flatMap(root, (parent) => Loader.load(Option.orElse(own, () => parent.config)))
+/** The configuration file named by the subcommand's `--config`, else the root's (none: the default). */
+const configPath = (own: Option.Option<string>) => Effect.map(root, (parent) => Option.orElse(own, () => parent.config))
 
-/** The configuration (as `loadConfig`) with its mapping and the mapping's text: what a sync runs on. */
-export const loadForSync = (own: Option.Option<string>) =>
-  Effect.gen(function*() {
-    const config = yield* loadConfig(own)
-    const mapping = yield* MappingLoad.load(config.mapping)
-    const fs = yield* FileSystem.FileSystem
-    const mappingText = yield* fs.readFileString(config.mapping).pipe(Effect.orElseSucceed(() => ""))
-    const loaded: Sync.Loaded = { config, mapping, mappingText }
-    return loaded
-  })
+/** Loads the configuration named by the subcommand's `--config`, else the root's, else the default. */
+export const loadConfig = (own: Option.Option<string>) => Effect.flatMap(configPath(own), (file) => Loader.load(file))
+
+/** Loads that configuration, its mapping and the mapping's text (`Loader.loadAll`). */
+export const loadAll = (own: Option.Option<string>) => Effect.flatMap(configPath(own), (file) => Loader.loadAll(file))

@@ -12,7 +12,7 @@ import * as Sync from "../sync/Sync.js"
 import * as ExitCode from "./ExitCode.js"
 import * as Live from "./Live.js"
 import * as Output from "./Output.js"
-import { configOption, loadForSync } from "./Root.js"
+import { configOption, loadAll } from "./Root.js"
 import * as RunsCommand from "./RunsCommand.js"
 import * as SyncSummary from "./SyncSummary.js"
 
@@ -95,7 +95,7 @@ const reportFormat = (file: string) =>
 export const runOnce = (args: SyncArgs, saved?: Sync.Saved) =>
   Effect.gen(function*() {
     const allowed = yield* Sync.checkAllowed(args.allow)
-    const loaded = yield* loadForSync(args.config)
+    const loaded = yield* loadAll(args.config)
     const program = Effect.gen(function*() {
       if (args.dryRun) {
         const preview = yield* Sync.preview(loaded, { full: args.full })

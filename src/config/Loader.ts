@@ -2,24 +2,18 @@
  * Loads `sync.config.ts` (TypeScript, through jiti) from `--config PATH` or the working directory,
  * falling back to the bundled defaults (the demo catalog against the bundled emulator), decodes it
  * and resolves it: paths against the config file's folder, the Pipedrive target from the
- * environment. Every problem is collected and reported at once.
+ * environment. Every problem is collected and reported at once. Loads the mapping module the
+ * configuration names the same way (`loadMapping`; `loadAll` for both and the mapping's text).
  */
 import { FileSystem, Path } from "@effect/platform"
-import { Config, Data, Effect, Either, Option, Redacted, Schema } from "effect"
+import { Config, Effect, Either, Option, Redacted, Schema } from "effect"
 import { fileURLToPath } from "node:url"
 import * as Problem from "../domain/Problem.js"
+import * as MappingDecode from "../mapping/Decode.js"
+import type { MappingInput } from "../mapping/Mapping.js"
+import { ConfigError } from "./ConfigError.js"
 import * as Import from "./Import.js"
 import { burstLimitByPlan, ConfigInput, type DecodedInput, type ResolvedConfig, type Target } from "./SyncConfig.js"
-
-/** The configuration cannot be used; `problems` lists every reason, each with where it is. */
-export class ConfigError extends Data.TaggedError("ConfigError")<{
-  readonly source: string
-  readonly problems: ReadonlyArray<Problem.Problem>
-}> {
-  override get message(): string {
-    return [`${this.source}: the configuration has ${this.problems.length === 1 ? "a problem" : `${this.problems.length} problems`}:`, ...this.problems.map((p) => `  - ${Problem.render(p)}`)].join("\n")
-  }
-}
 
 /** The folder this package is installed in (holds the bundled `sync.config.ts`, `fixtures/`, `mappings/`). */
 export const packageRoot = fileURLToPath(new URL("../..", import.meta.url))
@@ -47,7 +41,7 @@ const locate = (explicit: Option.Option<string>, cwd: string) =>
       const file = path.resolve(cwd, explicit.value)
       const exists = yield* fs.exists(file).pipe(Effect.orElseSucceed(() => false))
       if (!exists) {
-        return yield* new ConfigError({ source: explicit.value, problems: [Problem.make("--config", `file not found: ${explicit.value} (looked at ${file})`)] })
+        return yield* new ConfigError({ source: explicit.value, subject: "configuration", problems: [Problem.make("--config", `file not found: ${explicit.value} (looked at ${file})`)] })
       }
       return { file, embedded: false }
     }
@@ -58,9 +52,10 @@ const locate = (explicit: Option.Option<string>, cwd: string) =>
     return { file: path.join(packageRoot, "sync.config.ts"), embedded: true }
   })
 
-const importModule = (file: string) =>
+/** The module's exports; a module that cannot be loaded is a problem of `subject`, where jiti says. */
+const importModule = (file: string, subject: ConfigError["subject"]) =>
   Import.importModule(file).pipe(
-    Effect.mapError((e) => new ConfigError({ source: file, problems: [Problem.make(e.at, e.reason)] }))
+    Effect.mapError((e) => new ConfigError({ source: file, subject, problems: [Problem.make(e.at, e.reason)] }))
   )
 
 const decodeInput = (source: string, module: Record<string, unknown>) => {
@@ -69,6 +64,7 @@ const decodeInput = (source: string, module: Record<string, unknown>) => {
     return Either.left(
       new ConfigError({
         source,
+        subject: "configuration",
         problems: [Problem.make("", "the file must `export default defineConfig({ ... })` (an object); its default export is " + (raw === undefined ? "missing" : typeof raw))]
       })
     )
@@ -87,7 +83,7 @@ const decodeInput = (source: string, module: Record<string, unknown>) => {
   }
   const decoded = Schema.decodeUnknownEither(ConfigInput, { errors: "all", onExcessProperty: "error" })(input)
   if (Either.isLeft(decoded)) problems.push(...Problem.fromParseError(decoded.left))
-  if (problems.length > 0 || Either.isLeft(decoded)) return Either.left(new ConfigError({ source, problems }))
+  if (problems.length > 0 || Either.isLeft(decoded)) return Either.left(new ConfigError({ source, subject: "configuration", problems }))
   return Either.right(decoded.right)
 }
 
@@ -124,7 +120,7 @@ const resolveInput = (source: string, baseDir: string, embedded: boolean, input:
       problems.push(Problem.make("pipedrive", `PIPEDRIVE_API_TOKEN is not set, so ${account.value} cannot be reached: set it, or name no account to use the bundled emulator`))
     }
 
-    if (problems.length > 0) return yield* new ConfigError({ source, problems })
+    if (problems.length > 0) return yield* new ConfigError({ source, subject: "configuration", problems })
     const statePath = abs(input.state)
     const erpPath = abs(input.erp.path)
     const ext = path.extname(erpPath)
@@ -170,9 +166,34 @@ export const load = (explicit: Option.Option<string>, cwd: string = process.cwd(
   Effect.gen(function*() {
     const path = yield* Path.Path
     const { file, embedded } = yield* locate(explicit, cwd)
-    const raw = yield* importModule(file)
+    const raw = yield* importModule(file, "configuration")
     const input = yield* decodeInput(file, raw)
     return yield* resolveInput(file, path.dirname(file), embedded, input)
+  })
+
+/** Imports the mapping module at `file` and checks its shape (`mapping/Decode.ts`). */
+export const loadMapping = (file: string): Effect.Effect<MappingInput, ConfigError> =>
+  importModule(file, "mapping").pipe(
+    Effect.flatMap((module) => Either.mapLeft(MappingDecode.decode(Import.defaultExport(module)), (problems) => new ConfigError({ source: file, subject: "mapping", problems })))
+  )
+
+/** What a run starts from: the configuration, the mapping it names, and the mapping file's text (`""` when unreadable). */
+export interface Loaded {
+  readonly config: ResolvedConfig
+  readonly mapping: MappingInput
+  /** What the plan fingerprints the mapping by. */
+  readonly mappingText: string
+}
+
+/** Loads the configuration (as `load`), then its mapping (`loadMapping`), then the mapping file's text. */
+export const loadAll = (explicit: Option.Option<string>, cwd: string = process.cwd()) =>
+  Effect.gen(function*() {
+    const config = yield* load(explicit, cwd)
+    const mapping = yield* loadMapping(config.mapping)
+    const fs = yield* FileSystem.FileSystem
+    const mappingText = yield* fs.readFileString(config.mapping).pipe(Effect.orElseSucceed(() => ""))
+    const loaded: Loaded = { config, mapping, mappingText }
+    return loaded
   })
 
 /** A plain-JSON view of a resolved config for `config check`, the token shown as `<redacted>`. */

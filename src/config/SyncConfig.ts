@@ -4,12 +4,12 @@
  * target with its token as `Redacted`, defaults filled in).
  */
 import { Context, Redacted, Schema } from "effect"
+import { ConflictPolicy, DeletePolicy, Guards, Modes, SyncMode } from "../domain/Policy.js"
 
 /** The decoded value of `{}`: every default of a section filled in. */
 const defaultsOf = <A, I>(schema: Schema.Schema<A, I>) => () => Schema.decodeUnknownSync(schema)({})
 
 const positiveInt = Schema.Int.pipe(Schema.positive())
-const share = Schema.Number.pipe(Schema.between(0, 1)).annotations({ description: "a share between 0 and 1 (0.25 = 25 %)" })
 
 export const Plan = Schema.Literal("lite", "growth", "premium", "ultimate")
 export type Plan = typeof Plan.Type
@@ -99,44 +99,18 @@ export const ErpInput = Schema.Struct({
   writeBack: Schema.optional(WriteBackInput)
 })
 
-export const SyncMode = Schema.Literal("mirror", "additive", "update-only", "off")
-export type SyncMode = typeof SyncMode.Type
-
-export const ConflictPolicy = Schema.Literal("erp-wins", "pipedrive-wins", "manual")
-export type ConflictPolicy = typeof ConflictPolicy.Type
-
-export const DeletePolicy = Schema.Literal("ignore", "unlink", "archive", "delete")
-export type DeletePolicy = typeof DeletePolicy.Type
-
-/**
- * The guards measure the risk to what exists (a first load into an empty account trips none). A
- * share guard trips only when its share is above the limit and its count reaches `minCount` too.
- */
-export const GuardsInput = Schema.Struct({
-  /** Refuse when more than this share of the products on both sides would get a Pipedrive update overwriting a value. */
-  maxChangedShare: Schema.optionalWith(share, { default: () => 0.5 }),
-  /** Refuse when more than this share of the linked products would be deleted, archived or unlinked. */
-  maxDeletedShare: Schema.optionalWith(share, { default: () => 0.05 }),
-  /** Refuse when the ERP file has this share fewer rows than the last run. */
-  maxRowDrop: Schema.optionalWith(share, { default: () => 0.2 }),
-  /** Refuse when more than this share of the ERP rows is rejected (all of them: always). */
-  maxRejectedShare: Schema.optionalWith(share, { default: () => 0.1 }),
-  /** The floor of the share guards: each trips only when at least this many products (rows) are concerned. */
-  minCount: Schema.optionalWith(Schema.Int.pipe(Schema.nonNegative()), { default: () => 5 })
-})
-
 export const PoliciesInput = Schema.Struct({
   /**
    * Per direction: `mirror` creates, updates and applies the delete policy; `additive` creates and
    * updates; `update-only` only updates; `off` sends nothing that way.
    */
   mode: Schema.optionalWith(
-    Schema.Union(SyncMode, Schema.Struct({ toPipedrive: SyncMode, toErp: SyncMode })),
+    Schema.Union(SyncMode, Modes),
     { default: () => "additive" as const }
   ),
   conflicts: Schema.optionalWith(ConflictPolicy, { default: () => "manual" as const }),
   deletes: Schema.optionalWith(DeletePolicy, { default: () => "ignore" as const }),
-  guards: Schema.optionalWith(GuardsInput, { default: defaultsOf(GuardsInput) })
+  guards: Schema.optionalWith(Guards, { default: defaultsOf(Guards) })
 })
 
 /** The whole configuration, as written in `sync.config.ts`. */
@@ -188,10 +162,10 @@ export interface ResolvedConfig {
   }
   readonly mapping: string
   readonly policies: {
-    readonly mode: { readonly toPipedrive: SyncMode; readonly toErp: SyncMode }
+    readonly mode: Modes
     readonly conflicts: ConflictPolicy
     readonly deletes: DeletePolicy
-    readonly guards: typeof GuardsInput.Type
+    readonly guards: Guards
   }
   readonly state: string
 }

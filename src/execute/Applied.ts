@@ -7,17 +7,17 @@ import * as Field from "../domain/Field.js"
 import type * as Plan from "../domain/Plan.js"
 import type { Sku } from "../domain/Sku.js"
 import type * as Compile from "../mapping/Compile.js"
-import * as Wire from "../mapping/Wire.js"
-import type * as PdWire from "../pipedrive/Wire.js"
+import * as PipedriveSide from "../mapping/PipedriveSide.js"
+import type * as Wire from "../pipedrive/Wire.js"
 import { Store } from "../store/Store.js"
 import * as Outcome from "./Outcome.js"
 
 /** A field's value as the state stores it (its JSON). */
 export const stored = (path: string, value: Field.Value): unknown => JSON.parse(Field.toJson(path, value))
 
-const snapshotRow = (compiled: Compile.Compiled, product: PdWire.Product) => ({
+const snapshotRow = (compiled: Compile.Compiled, product: Wire.Product) => ({
   id: product.id,
-  code: Either.getOrNull(Wire.keyOf(compiled, product as Wire.WireProduct)),
+  code: Either.getOrNull(PipedriveSide.keyOf(compiled, product)),
   updateTime: product.update_time ?? null,
   isDeleted: product.is_deleted === true,
   product
@@ -31,7 +31,7 @@ const snapshotRow = (compiled: Compile.Compiled, product: PdWire.Product) => ({
  * Pipedrive's answer alone: the fields written that it holds, and of the fields `agreed` empty at
  * planning those it holds empty (a default it filled in, such as price 0, is not agreed: no change).
  */
-export const recordApplied = (compiled: Compile.Compiled, op: Plan.Operation, product: PdWire.Product | undefined, agreed: ReadonlyArray<Plan.Agreement> = []) =>
+export const recordApplied = (compiled: Compile.Compiled, op: Plan.Operation, product: Wire.Product | undefined, agreed: ReadonlyArray<Plan.Agreement> = []) =>
   Effect.gen(function*() {
     const store = yield* Store
     const key = op.key as Sku
@@ -45,7 +45,7 @@ export const recordApplied = (compiled: Compile.Compiled, op: Plan.Operation, pr
       }
       yield* store.unlink(key)
       yield* store.deleteBase([key])
-      return Outcome.confirm(compiled, { ...op, changes: [] }, { id: op.pipedriveId ?? 0, name: "" })
+      return Outcome.confirm(compiled, { ...op, changes: [] }, { id: op.pipedriveId ?? 0, name: "", prices: [] })
     }
     if (product === undefined) return { confirmed: [], differing: [] } as Outcome.Confirmation
     yield* store.upsertPipedriveProducts([snapshotRow(compiled, product)])
@@ -53,10 +53,10 @@ export const recordApplied = (compiled: Compile.Compiled, op: Plan.Operation, pr
       yield* store.link(key, product.id)
       yield* store.deleteBase([key]) // what an earlier state held for a product never created
     }
-    const c = Outcome.confirm(compiled, op, product as Wire.WireProduct)
+    const c = Outcome.confirm(compiled, op, product)
     const held = op.kind !== "create" || agreed.length === 0
       ? []
-      : Outcome.confirm(compiled, { ...op, changes: agreed.map((a) => ({ path: a.path, after: a.value, rule: "create" as const })) }, product as Wire.WireProduct).confirmed
+      : Outcome.confirm(compiled, { ...op, changes: agreed.map((a) => ({ path: a.path, after: a.value, rule: "create" as const })) }, product).confirmed
     const base = [...c.confirmed, ...held].filter((ch) => compiled.byPath.has(ch.path)).map((ch) => ({ key, field: ch.path, value: stored(ch.path, ch.after) }))
     if (base.length > 0) yield* store.setBase(base)
     return c

@@ -13,7 +13,7 @@ import type { Sku } from "../domain/Sku.js"
 import type * as Compile from "../mapping/Compile.js"
 import { Pipedrive } from "../pipedrive/Pipedrive.js"
 import type { PipedriveError } from "../pipedrive/PipedriveError.js"
-import type * as PdWire from "../pipedrive/Wire.js"
+import type * as Wire from "../pipedrive/Wire.js"
 import type * as CatalogSource from "../source/CatalogSource.js"
 import type * as Journal from "../store/Journal.js"
 import { Store } from "../store/Store.js"
@@ -49,15 +49,15 @@ export interface Options {
 }
 
 
-const send = (op: Plan.Operation): Effect.Effect<PdWire.Product | undefined, PipedriveError, Pipedrive> =>
+const send = (op: Plan.Operation): Effect.Effect<Wire.Product | undefined, PipedriveError, Pipedrive> =>
   Effect.flatMap(Pipedrive, (pd) => {
     switch (op.kind) {
       case "create":
-        return pd.createProduct((op.body ?? {}) as unknown as PdWire.ProductCreate)
+        return Effect.flatMap(Outcome.createBody(op), pd.createProduct)
       case "delete":
         return Effect.as(pd.deleteProduct(op.pipedriveId as number), undefined)
       default:
-        return pd.updateProduct(op.pipedriveId as number, (op.body ?? {}) as PdWire.ProductPatch)
+        return Effect.flatMap(Outcome.patchBody(op), (body) => pd.updateProduct(op.pipedriveId as number, body))
     }
   })
 
@@ -131,7 +131,7 @@ export const execute = (
         options.onProgress?.(counts.finished, toSend.length)
       })
 
-    const applied = (op: Plan.Operation, jid: number, product: PdWire.Product | undefined) =>
+    const applied = (op: Plan.Operation, jid: number, product: Wire.Product | undefined) =>
       Effect.gen(function*() {
         const recorded = yield* Effect.either(recordApplied(compiled, op, product, op.kind === "create" ? agreedOnCreate.get(op.key) : undefined))
         if (Either.isLeft(recorded)) {

@@ -3,16 +3,19 @@
  * by its key (search by code, or for a custom-field key the products updated since the write); an
  * update or archive by reading the product back and comparing the fields it was to change; a
  * delete by reading the product back. Also: which of a write's fields Pipedrive confirms holding,
- * so that the base advances for those only.
+ * so that the base advances for those only; what the journal keeps of an operation, and the body an
+ * operation sends, checked against the client's body schemas.
  */
-import { Effect, Either, Schema, Stream } from "effect"
+import { Effect, Either, type ParseResult, Schema, Stream } from "effect"
 import * as Field from "../domain/Field.js"
 import * as Plan from "../domain/Plan.js"
+import * as Problem from "../domain/Problem.js"
 import type * as Compile from "../mapping/Compile.js"
-import * as Wire from "../mapping/Wire.js"
+import * as PipedriveSide from "../mapping/PipedriveSide.js"
+import * as Endpoint from "../pipedrive/Endpoint.js"
 import { Pipedrive } from "../pipedrive/Pipedrive.js"
-import type { PipedriveError } from "../pipedrive/PipedriveError.js"
-import type * as PdWire from "../pipedrive/Wire.js"
+import { PipedriveError } from "../pipedrive/PipedriveError.js"
+import * as Wire from "../pipedrive/Wire.js"
 
 /** What the journal keeps of an operation: the plan's operation (encoded JSON) and a version. */
 export const payloadVersion = 1
@@ -27,9 +30,31 @@ export const toPayload = (op: Plan.Operation): unknown => ({ v: payloadVersion, 
 export const fromPayload = (payload: unknown): Either.Either<Plan.Operation, string> =>
   Either.mapLeft(decodeOperation(payload), (e) => `the journaled operation cannot be read: ${e.message.slice(0, 200)}`)
 
+/** The body as the plan holds it: keys it does not know kept, the order of its keys too. */
+const asPlanned = { onExcessProperty: "preserve", propertyOrder: "original" } as const
+
+const bodyOf = <A>(decode: (u: unknown) => Either.Either<A, ParseResult.ParseError>, endpoint: Endpoint.Endpoint) => (op: Plan.Operation) =>
+  Effect.mapError(decode(op.body ?? {}), (e) =>
+    new PipedriveError({
+      reason: "Validation",
+      method: endpoint.method,
+      path: endpoint.template,
+      detail: `not sent: the plan's body for ${op.key} is not an API v2 product body (${Problem.fromParseError(e).map(Problem.render).join("; ")})`,
+      ambiguous: false
+    }))
+
+/**
+ * The body of a create, as the client sends it: the plan keeps it as any JSON object (a plan may
+ * come from a file); one that is not a product body fails as `Validation`, unsent, as Pipedrive
+ * would refuse it.
+ */
+export const createBody = bodyOf(Schema.decodeUnknownEither(Wire.ProductCreate, asPlanned), Endpoint.createProduct)
+/** The body of an update or an archive (a PATCH), checked as `createBody` checks a create's. */
+export const patchBody = bodyOf(Schema.decodeUnknownEither(Wire.ProductPatch, asPlanned), Endpoint.updateProduct)
+
 export type Outcome =
   /** The write is in Pipedrive; `product` is the product as it is now (`undefined` for a delete). */
-  | { readonly _tag: "Applied"; readonly product: PdWire.Product | undefined }
+  | { readonly _tag: "Applied"; readonly product: Wire.Product | undefined }
   /** The write surely is not in Pipedrive: it may be sent (or planned) again. */
   | { readonly _tag: "NotApplied"; readonly why: string }
   /** It cannot be told, and must not be sent again (several products carry the key; the product is gone). */
@@ -43,8 +68,8 @@ export interface Confirmation {
 }
 
 /** Which of the operation's field changes the product holds. */
-export const confirm = (compiled: Compile.Compiled, op: Plan.Operation, wire: Wire.WireProduct): Confirmation => {
-  const mapped = Wire.fromWire(compiled, wire)
+export const confirm = (compiled: Compile.Compiled, op: Plan.Operation, wire: Wire.Product): Confirmation => {
+  const mapped = PipedriveSide.fromWire(compiled, wire)
   const fields = Either.isRight(mapped) ? Field.flatten(mapped.right) : new Map<string, Field.Value>()
   const confirmed: Array<Plan.FieldChange> = []
   const differing: Array<{ path: string; held: string; wrote: string }> = []
@@ -71,7 +96,7 @@ const lookupCreate = (compiled: Compile.Compiled, op: Plan.Operation, since: Dat
       ids = (yield* pd.searchByCode(op.key)).map((i) => i.id)
     } else {
       const found = yield* pd.products({ updatedSince: new Date(since.getTime() - 5 * 60_000) }).pipe(
-        Stream.filter((w) => w.is_deleted !== true && Either.getOrNull(Wire.keyOf(compiled, w as Wire.WireProduct)) === op.key),
+        Stream.filter((w) => w.is_deleted !== true && Either.getOrNull(PipedriveSide.keyOf(compiled, w)) === op.key),
         Stream.runCollect
       )
       ids = [...found].map((w) => w.id)
@@ -91,11 +116,11 @@ const lookupCreate = (compiled: Compile.Compiled, op: Plan.Operation, since: Dat
 const lookupUpdate = (compiled: Compile.Compiled, op: Plan.Operation, id: number) =>
   Effect.gen(function*() {
     const pd = yield* Pipedrive
-    const product = yield* pd.product(id).pipe(Effect.map((p) => p as PdWire.Product | undefined), Effect.catchIf(isNotFound, () => Effect.succeed(undefined)))
+    const product = yield* pd.product(id).pipe(Effect.map((p): Wire.Product | undefined => p), Effect.catchIf(isNotFound, () => Effect.succeed(undefined)))
     if (product === undefined || product.is_deleted === true) {
       return { _tag: "Unresolvable", message: `Pipedrive product #${id} (${op.key}) is gone: not updated` } as Outcome
     }
-    const c = confirm(compiled, op, product as Wire.WireProduct)
+    const c = confirm(compiled, op, product)
     return c.differing.length === 0
       ? ({ _tag: "Applied", product } as Outcome)
       : ({ _tag: "NotApplied", why: `Pipedrive holds ${c.differing.map((d) => `${d.path} ${JSON.stringify(d.held)}`).join(", ")}` } as Outcome)
@@ -105,7 +130,7 @@ const lookupUpdate = (compiled: Compile.Compiled, op: Plan.Operation, id: number
 const lookupDelete = (op: Plan.Operation, id: number) =>
   Effect.gen(function*() {
     const pd = yield* Pipedrive
-    const product = yield* pd.product(id).pipe(Effect.map((p) => p as PdWire.Product | undefined), Effect.catchIf(isNotFound, () => Effect.succeed(undefined)))
+    const product = yield* pd.product(id).pipe(Effect.map((p): Wire.Product | undefined => p), Effect.catchIf(isNotFound, () => Effect.succeed(undefined)))
     return product === undefined || product.is_deleted === true
       ? ({ _tag: "Applied", product: undefined } as Outcome)
       : ({ _tag: "NotApplied", why: `Pipedrive product #${id} (${op.key}) is not deleted` } as Outcome)

@@ -9,25 +9,25 @@
  */
 import { Data, Effect, Either, Option, Stream } from "effect"
 import { createHash } from "node:crypto"
+import { ConfigError } from "../config/ConfigError.js"
 import type { ResolvedConfig } from "../config/SyncConfig.js"
 import type { CatalogProduct } from "../domain/CatalogProduct.js"
 import * as Currency from "../domain/Currency.js"
 import * as Field from "../domain/Field.js"
 import * as Plan from "../domain/Plan.js"
+import * as ProductJson from "../domain/ProductJson.js"
 import { CatalogSource, type ColumnSpec, type Read, type ReadOptions, type Rejected } from "../source/CatalogSource.js"
 import * as RowError from "../source/RowError.js"
 import type { AccountField } from "../mapping/AccountFields.js"
 import * as Compile from "../mapping/Compile.js"
 import * as Erp from "../mapping/Erp.js"
-import { MappingError } from "../mapping/Load.js"
 import type { MappingInput } from "../mapping/Mapping.js"
-import * as Wire from "../mapping/Wire.js"
+import * as PipedriveSide from "../mapping/PipedriveSide.js"
 import { Pipedrive } from "../pipedrive/Pipedrive.js"
-import type * as PdWire from "../pipedrive/Wire.js"
+import type * as Wire from "../pipedrive/Wire.js"
 import * as Planner from "../plan/Planner.js"
 import * as Pull from "./Pull.js"
 import * as WriteBackCheck from "./WriteBackCheck.js"
-import * as ProductJson from "../store/ProductJson.js"
 import { type AccountCache, erpUnreadable, type KeyedText, type PinnedField, Store } from "../store/Store.js"
 
 export interface Prepared {
@@ -105,7 +105,7 @@ export const prepare = (config: ResolvedConfig, mapping: MappingInput, mappingTe
       account = yield* readAccount(mappingHash)
       compiledE = compileWith(config, mapping, header, account, pins)
     }
-    if (Either.isLeft(compiledE)) return yield* new MappingError({ source: config.mapping, problems: compiledE.left })
+    if (Either.isLeft(compiledE)) return yield* new ConfigError({ source: config.mapping, subject: "mapping", problems: compiledE.left })
     let compiled = compiledE.right
     yield* pinNew(compiled, account, pins)
 
@@ -134,7 +134,7 @@ export const prepare = (config: ResolvedConfig, mapping: MappingInput, mappingTe
     const pulled: Pull.Result = how.pull === false
       ? { mode: "incremental", pulled: 0, gone: [], since: null }
       : yield* Pull.refresh({
-        keyOf: (w) => Either.getOrNull(Wire.keyOf(compiled, w as Wire.WireProduct)),
+        keyOf: (w) => Either.getOrNull(PipedriveSide.keyOf(compiled, w)),
         customFields: pulledCustomFields(compiled),
         ...(how.full === undefined ? {} : { full: how.full })
       })
@@ -158,7 +158,7 @@ export const prepare = (config: ResolvedConfig, mapping: MappingInput, mappingTe
       const latest = yield* readAccount(mappingHash)
       if (!sameAccount(latest, account)) {
         const again = compileWith(config, mapping, header, latest, pins)
-        if (Either.isLeft(again)) return yield* new MappingError({ source: config.mapping, problems: again.left })
+        if (Either.isLeft(again)) return yield* new ConfigError({ source: config.mapping, subject: "mapping", problems: again.left })
         compiled = again.right
         yield* pinNew(compiled, latest, pins)
         plan = yield* planState(config, compiled, planInput)
@@ -185,7 +185,7 @@ const sameAccount = (a: AccountCache, b: AccountCache): boolean =>
   JSON.stringify(a.fields) === JSON.stringify(b.fields) && JSON.stringify(a.currencies) === JSON.stringify(b.currencies)
 
 const compileWith = (config: ResolvedConfig, mapping: MappingInput, header: ReadonlyArray<string>, account: AccountCache, pins: ReadonlyArray<PinnedField>) => {
-  const currencies = account.currencies as ReadonlyArray<PdWire.Currency>
+  const currencies = account.currencies as ReadonlyArray<Wire.Currency>
   return Compile.compile(mapping, {
     header,
     fields: account.fields as ReadonlyArray<AccountField>,
@@ -255,6 +255,13 @@ export interface PlanStateInput {
 }
 
 /**
+ * A product of the state's Pipedrive snapshot. The store keeps the products the client decoded
+ * (`Wire.Product`) as their JSON, so they are read back with `JSON.parse` alone: no Schema in the
+ * planner's hot path (docs/performance.md). `Planner.unchanged` checks the shape of what it reads.
+ */
+const snapshotProduct = (text: string): Wire.Product => JSON.parse(text)
+
+/**
  * Plans from the state's snapshots, base, links and pending write-backs, walking every key in key
  * order (one SQL query), and fingerprints the inputs as it goes (the stored JSON texts). A linked
  * key that `Planner.unchanged` proves in sync on the stored JSON is counted without decoding; every
@@ -286,7 +293,7 @@ export const planState = (config: ResolvedConfig, compiled: Compile.Compiled, in
       hash.update(k.base)
       const rejected = input.rejectedKeys.has(key)
       const erp: unknown = k.erp === undefined ? undefined : JSON.parse(k.erp)
-      const linked = k.linked === undefined ? undefined : (JSON.parse(k.linked.text) as Wire.WireProduct)
+      const linked = k.linked === undefined ? undefined : snapshotProduct(k.linked.text)
       const base = JSON.parse(k.base) as Record<string, unknown>
       // Unlinked live products with this code (one linked to another key follows its link).
       const candidates = k.others.filter((o) => !o.isDeleted && o.owner === null)
@@ -307,7 +314,7 @@ export const planState = (config: ResolvedConfig, compiled: Compile.Compiled, in
         rejected,
         linkedId: k.link,
         linked,
-        candidates: candidates.map((o) => JSON.parse(o.text) as Wire.WireProduct),
+        candidates: candidates.map((o) => snapshotProduct(o.text)),
         base: baseEntries.length === 0 ? undefined : new Map(baseEntries.map(([path, v]) => [path, fromStored(v)])),
         pending: pending.get(key)
       })

@@ -10,12 +10,12 @@
  */
 import { Clock, Effect, Stream } from "effect"
 import { Pipedrive } from "../pipedrive/Pipedrive.js"
-import type * as PdWire from "../pipedrive/Wire.js"
+import type * as Wire from "../pipedrive/Wire.js"
 import { Store } from "../store/Store.js"
 
 export interface Options {
-  /** The product's key on the Pipedrive side (`Wire.keyOf` through the compiled mapping), or `null`. */
-  readonly keyOf: (product: PdWire.Product) => string | null
+  /** The product's key on the Pipedrive side (`PipedriveSide.keyOf` through the compiled mapping), or `null`. */
+  readonly keyOf: (product: Wire.Product) => string | null
   /** Custom field keys to include (the client sends at most 15). */
   readonly customFields?: ReadonlyArray<string>
   /** Force a full pass. */

@@ -5,9 +5,9 @@
  * where it is and how to fix it; custom fields are resolved by label and checked against their pins.
  */
 import { Either } from "effect"
-import type { ConflictPolicy, SyncMode } from "../config/SyncConfig.js"
 import type * as Currency from "../domain/Currency.js"
 import * as Field from "../domain/Field.js"
+import type { ConflictPolicy, Modes } from "../domain/Policy.js"
 import * as Problem from "../domain/Problem.js"
 import type { Direction, Side } from "../domain/Side.js"
 import * as Suggest from "../domain/Suggest.js"
@@ -71,7 +71,7 @@ export interface Compiled {
   readonly toCreate: ReadonlyArray<FieldToCreate>
   /** The pins for the state: existing ones and those made by this compile. */
   readonly pins: ReadonlyArray<Pin>
-  readonly policies: { readonly toPipedrive: SyncMode; readonly toErp: SyncMode }
+  readonly policies: Modes
   /** Which rows are products (`rows` of the mapping): the column filters and the repeated-key rule. */
   readonly rows: {
     readonly where: ReadonlyArray<{ readonly column: string; readonly values: ReadonlyArray<string> }>
@@ -86,7 +86,7 @@ export interface CompileContext {
   readonly fields: ReadonlyArray<AccountField>
   readonly currencies: Currency.Registry
   readonly pins: ReadonlyArray<Pin>
-  readonly mode: { readonly toPipedrive: SyncMode; readonly toErp: SyncMode }
+  readonly mode: Modes
   readonly conflicts: ConflictPolicy
   /** The mapping file, for messages. */
   readonly source: string

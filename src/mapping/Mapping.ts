@@ -4,7 +4,7 @@
  * way each field may flow. Keyed by the Pipedrive target, so a target cannot be mapped twice and an
  * editor completes the built-in names. docs/mapping.md is the reference of every option.
  */
-import type { ConflictPolicy } from "../config/SyncConfig.js"
+import type { ConflictPolicy } from "../domain/Policy.js"
 import type { Direction, Side } from "../domain/Side.js"
 
 /** Built-in Pipedrive product fields, by their canonical name. */

@@ -140,36 +140,41 @@ export const Product = Schema.Struct({
 export type Product = typeof Product.Type
 
 /** A price as sent in a create or update (`currency` + `price` required, one per currency). */
-export interface PriceInput {
-  readonly currency: string
-  readonly price: number
-  readonly cost?: number
-  readonly direct_cost?: number | null
-  readonly notes?: string
+export const PriceInput = Schema.Struct({
+  currency: Schema.String,
+  price: Schema.Number,
+  cost: Schema.optional(Schema.Number),
+  direct_cost: Schema.optional(Schema.NullOr(Schema.Number)),
+  notes: Schema.optional(Schema.String)
+})
+export type PriceInput = typeof PriceInput.Type
+
+/** The writable fields of a product but `name`; `null` empties a text field or the category. */
+const writable = {
+  code: Schema.optional(Schema.NullOr(Schema.String)),
+  description: Schema.optional(Schema.NullOr(Schema.String)),
+  unit: Schema.optional(Schema.NullOr(Schema.String)),
+  tax: Schema.optional(Schema.Number),
+  /** The option id of the built-in `category` field. */
+  category: Schema.optional(Schema.NullOr(Schema.Number)),
+  owner_id: Schema.optional(Id),
+  is_linkable: Schema.optional(Schema.Boolean),
+  visible_to: Schema.optional(VisibleTo),
+  /** The whole array: a PATCH with `prices` replaces every price. */
+  prices: Schema.optional(Schema.Array(PriceInput)),
+  billing_frequency: Schema.optional(BillingFrequency),
+  billing_frequency_cycles: Schema.optional(Schema.NullOr(Schema.Int)),
+  /** Keys are 40-character field codes; `null` clears a value (a `set` is cleared with `null`, never `[]`). */
+  custom_fields: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
 }
 
-/** The writable fields of a product; every one optional on PATCH (which replaces `prices` whole). */
-export interface ProductPatch {
-  readonly name?: string
-  readonly code?: string
-  readonly description?: string
-  readonly unit?: string
-  readonly tax?: number
-  readonly category?: number
-  readonly owner_id?: number
-  readonly is_linkable?: boolean
-  readonly visible_to?: VisibleTo
-  readonly prices?: ReadonlyArray<PriceInput>
-  readonly billing_frequency?: BillingFrequency
-  readonly billing_frequency_cycles?: number | null
-  /** Keys are 40-character field codes; `null` clears a value (a `set` is cleared with `null`, never `[]`). */
-  readonly custom_fields?: Readonly<Record<string, unknown>>
-}
+/** A PATCH body: every writable field optional (`prices` replaces the whole array). */
+export const ProductPatch = Schema.Struct({ name: Schema.optional(Schema.String), ...writable })
+export type ProductPatch = typeof ProductPatch.Type
 
 /** A new product: `name` is required and cannot be empty. */
-export interface ProductCreate extends ProductPatch {
-  readonly name: string
-}
+export const ProductCreate = Schema.Struct({ name: Schema.String, ...writable })
+export type ProductCreate = typeof ProductCreate.Type
 
 // ---------------------------------------------------------------------------------------------
 // Search

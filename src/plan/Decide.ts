@@ -7,10 +7,10 @@
  * other side's. A one-way field changed only on the side it does not flow from is set back to its
  * owner's value (`erp-owned` / `pipedrive-owned`) unless its drift policy is `report`.
  */
-import type { ConflictPolicy } from "../config/SyncConfig.js"
 import type { Registry } from "../domain/Currency.js"
 import * as Field from "../domain/Field.js"
 import type { Rule } from "../domain/Plan.js"
+import type { ConflictPolicy } from "../domain/Policy.js"
 import type { Direction, Side } from "../domain/Side.js"
 import type { Drift } from "../mapping/Mapping.js"
 

@@ -6,13 +6,14 @@
  * result against the guards. The same plan drives a dry run and a real run.
  */
 import { BigDecimal, Either } from "effect"
-import type { DeletePolicy, ResolvedConfig } from "../config/SyncConfig.js"
 import type { CatalogProduct } from "../domain/CatalogProduct.js"
 import * as Field from "../domain/Field.js"
 import * as Plan from "../domain/Plan.js"
+import type { DeletePolicy, Guards } from "../domain/Policy.js"
 import type { Compiled } from "../mapping/Compile.js"
 import * as CustomValues from "../mapping/CustomValues.js"
-import * as Wire from "../mapping/Wire.js"
+import * as PipedriveSide from "../mapping/PipedriveSide.js"
+import type * as Wire from "../pipedrive/Wire.js"
 import * as Decide from "./Decide.js"
 
 /** API token cost of each Pipedrive write (pipedrive-api.md §1.1, §3.1). */
@@ -23,7 +24,7 @@ export interface Input {
   /** The ERP's good rows, one per key. */
   readonly erp: ReadonlyArray<CatalogProduct>
   /** Every Pipedrive product in the snapshot, deleted ones included. */
-  readonly pipedrive: ReadonlyArray<Wire.WireProduct>
+  readonly pipedrive: ReadonlyArray<Wire.Product>
   readonly base: ReadonlyMap<string, ReadonlyMap<Field.Path, Field.Value>>
   readonly links: ReadonlyMap<string, number>
   readonly pending: ReadonlyMap<string, ReadonlyMap<Field.Path, Field.Value>>
@@ -32,7 +33,7 @@ export interface Input {
   /** The reasons of the rejected ERP rows, one per row (for the maxRejectedShare guard). */
   readonly rejectedReasons?: ReadonlyArray<string>
   readonly deletes: DeletePolicy
-  readonly guards: ResolvedConfig["policies"]["guards"]
+  readonly guards: Guards
   readonly erpRows: number
   /** The ERP row count of the last run, if any. */
   readonly lastErpRows: number | undefined
@@ -66,9 +67,9 @@ export interface Entry {
   readonly rejected: boolean
   readonly linkedId: number | undefined
   /** The linked product as the snapshot has it (`undefined` when gone from the snapshot). */
-  readonly linked: Wire.WireProduct | undefined
+  readonly linked: Wire.Product | undefined
   /** Live Pipedrive products with this key that are not linked to another key (the linked one excluded). */
-  readonly candidates: ReadonlyArray<Wire.WireProduct>
+  readonly candidates: ReadonlyArray<Wire.Product>
   readonly base: ReadonlyMap<Field.Path, Field.Value> | undefined
   readonly pending: ReadonlyMap<Field.Path, Field.Value> | undefined
 }
@@ -76,7 +77,7 @@ export interface Entry {
 export interface Context {
   readonly compiled: Compiled
   readonly deletes: DeletePolicy
-  readonly guards: ResolvedConfig["policies"]["guards"]
+  readonly guards: Guards
 }
 
 export interface Totals {
@@ -174,7 +175,7 @@ const canonJson = (u: unknown, decimalsAsText: boolean, zeroIsEmpty: boolean): s
   }
   return undefined
 }
-/** `Wire`'s decimal of a number: `safeFromNumber` reads `${n}`, so that text is its value. */
+/** `PipedriveSide`'s decimal of a number: `safeFromNumber` reads `${n}`, so that text is its value. */
 const canonNumber = (n: unknown, zeroIsEmpty: boolean): string | undefined => {
   if (n === null || n === undefined) return "n"
   if (typeof n !== "number") return undefined
@@ -193,8 +194,8 @@ const canonValue = (v: Field.Value): string | undefined => {
 
 const wireParts = { price: "price", cost: "cost", directCost: "direct_cost" } as const
 
-/** What `Wire.readField` reads, as canonical text. */
-const canonWire = (f: Compiled["fields"][number], wire: Wire.WireProduct): string | undefined => {
+/** What `PipedriveSide.readField` reads, as canonical text. */
+const canonWire = (f: Compiled["fields"][number], wire: Wire.Product): string | undefined => {
   const t = f.target
   switch (t.kind) {
     case "builtin":
@@ -207,7 +208,7 @@ const canonWire = (f: Compiled["fields"][number], wire: Wire.WireProduct): strin
           return wire.is_linkable !== false ? "t" : "f"
         case "category": {
           // An option id on the wire, a label in the base.
-          const v = Wire.readField(f, wire)
+          const v = PipedriveSide.readField(f, wire)
           return Either.isLeft(v) ? undefined : canonValue(v.right)
         }
         default: {
@@ -253,13 +254,13 @@ const canonErp = (f: Compiled["fields"][number], erp: Record<string, unknown>): 
  * mapped field is the same on all three (the planner would decide nothing for any of them) and
  * the product's code still is its key. Keys with pending write-backs or rejected ERP rows never ask.
  */
-export const unchanged = (compiled: Compiled, key: string, erp: unknown, wire: Wire.WireProduct, base: Readonly<Record<string, unknown>>): boolean => {
+export const unchanged = (compiled: Compiled, key: string, erp: unknown, wire: Wire.Product, base: Readonly<Record<string, unknown>>): boolean => {
   if (erp === null || typeof erp !== "object" || (erp as { key?: unknown }).key !== key) return false
   if (wire === null || typeof wire !== "object" || wire.is_deleted === true) return false
   if (compiled.key.pipedrive.kind === "code") {
-    // `Wire.keyOf` reads the code; a code that is not the key is a key changed in Pipedrive.
+    // `PipedriveSide.keyOf` reads the code; a code that is not the key is a key changed in Pipedrive.
     if (typeof wire.code !== "string" || wire.code.trim() !== key) return false
-  } else if (Either.isLeft(Wire.keyOf(compiled, wire))) return false
+  } else if (Either.isLeft(PipedriveSide.keyOf(compiled, wire))) return false
   for (const f of compiled.fields) {
     const bJson = base[f.path]
     if (bJson === undefined) return false
@@ -279,10 +280,10 @@ export const plan = (input: Input): Plan.Plan => {
   const pdById = new Map(input.pipedrive.map((w) => [w.id, w]))
   const linkedIds = new Map<number, string>()
   for (const [key, id] of input.links) linkedIds.set(id, key)
-  const byKey = new Map<string, Array<Wire.WireProduct>>()
+  const byKey = new Map<string, Array<Wire.Product>>()
   for (const wire of input.pipedrive) {
     if (wire.is_deleted === true) continue
-    const key = Wire.keyOf(input.compiled, wire)
+    const key = PipedriveSide.keyOf(input.compiled, wire)
     if (Either.isLeft(key)) {
       acc.note({ key: `#${wire.id}`, message: `Pipedrive product #${wire.id} cannot be matched: ${key.left}` })
       continue
@@ -329,7 +330,7 @@ const planKey = (ctx: Context, out: Builder, entry: Entry): "updated" | "matched
     return "none"
   }
   const known = linkedId !== undefined || base !== undefined
-  let pd: Wire.WireProduct | undefined
+  let pd: Wire.Product | undefined
   if (linkedId !== undefined) {
     pd = entry.linked !== undefined && entry.linked.is_deleted !== true ? entry.linked : undefined
     if (entry.candidates.length > 0) {
@@ -345,7 +346,7 @@ const planKey = (ctx: Context, out: Builder, entry: Entry): "updated" | "matched
   }
   let pdProduct: CatalogProduct | undefined
   if (pd !== undefined) {
-    const mapped = Wire.fromWire(compiled, pd)
+    const mapped = PipedriveSide.fromWire(compiled, pd)
     if (Either.isLeft(mapped)) {
       for (const message of mapped.left) out.notes.push({ key, message })
       return "none"
@@ -369,7 +370,7 @@ const planKey = (ctx: Context, out: Builder, entry: Entry): "updated" | "matched
       const v = ev.get(f.path)
       if (v !== undefined && Field.normalize(f.path, v) !== null && f.direction !== "pipedrive→erp") changes.set(f.path, v)
     }
-    const body = Wire.toBody(compiled, changes, undefined, key)
+    const body = PipedriveSide.toBody(compiled, changes, undefined, key)
     if (Either.isLeft(body)) {
       for (const m of body.left) out.notes.push({ key, message: `not created in Pipedrive: ${m}` })
       return "none"
@@ -551,7 +552,7 @@ const deleteOp = (side: "erp" | "pipedrive", key: string, pipedriveId: number | 
   changes: policy === "archive" && side === "pipedrive" ? [{ path: "linkable", before: true, after: false, rule: "delete-policy" }] : [],
   reason: `${why}: ${policy === "unlink" ? "forget the link" : policy === "archive" ? (side === "pipedrive" ? "archive (is_linkable: false)" : "archive in the ERP") : "delete"} (policies.deletes)`,
   tokens: side === "pipedrive" ? tokenCost[policy] : 0,
-  ...(policy === "archive" && side === "pipedrive" ? { body: { is_linkable: false } } : {})
+  ...(policy === "archive" && side === "pipedrive" ? { body: { is_linkable: false } satisfies Wire.ProductPatch } : {})
 })
 
 /** Decides every field of a product both sides have; returns whether the update of Pipedrive's product overwrites a value it holds. */
@@ -560,7 +561,7 @@ const planFields = (
   out: Builder,
   key: string,
   e: CatalogProduct,
-  wire: Wire.WireProduct,
+  wire: Wire.Product,
   p: CatalogProduct,
   base: ReadonlyMap<Field.Path, Field.Value> | undefined,
   pending: ReadonlyMap<Field.Path, Field.Value> | undefined
@@ -601,7 +602,7 @@ const planFields = (
   }
   let updated = false
   if (toPd.length > 0) {
-    const body = Wire.toBody(compiled, new Map(toPd.filter((c) => c.path !== "code").map((c) => [c.path, c.after])), wire)
+    const body = PipedriveSide.toBody(compiled, new Map(toPd.filter((c) => c.path !== "code").map((c) => [c.path, c.after])), wire)
     if (Either.isLeft(body)) {
       for (const m of body.left) out.notes.push({ key, message: `not updated in Pipedrive: ${m}` })
     } else {

@@ -11,25 +11,19 @@
  * `Interaction`, which the caller implements (the CLI on a terminal; a scheduler answers alone).
  */
 import { Data, Effect, Stream } from "effect"
-import type { ResolvedConfig } from "../config/SyncConfig.js"
+import type * as Loader from "../config/Loader.js"
 import * as Plan from "../domain/Plan.js"
 import * as Execute from "../execute/Execute.js"
 import * as Prepare from "../execute/Prepare.js"
-import type { MappingInput } from "../mapping/Mapping.js"
 import * as Endpoint from "../pipedrive/Endpoint.js"
 import { Pipedrive } from "../pipedrive/Pipedrive.js"
-import type * as PdWire from "../pipedrive/Wire.js"
+import type * as Wire from "../pipedrive/Wire.js"
 import { Store } from "../store/Store.js"
 
 export class SyncError extends Data.TaggedError("SyncError")<{ readonly message: string }> {}
 
-/** The configuration and the mapping a sync runs on. */
-export interface Loaded {
-  readonly config: ResolvedConfig
-  readonly mapping: MappingInput
-  /** The mapping file's text: part of the plan's fingerprint. */
-  readonly mappingText: string
-}
+/** The configuration and the mapping a sync runs on (`Loader.loadAll`). */
+export type Loaded = Loader.Loaded
 
 /** What happens during a run that a person may want to see. */
 export type Event =
@@ -220,7 +214,7 @@ const createFields = (loaded: Loaded, prepared: Prepare.Prepared, interaction: I
     for (const f of fields) {
       yield* pipedrive.createProductField({
         field_name: f.label,
-        field_type: f.type as PdWire.CreatableFieldType,
+        field_type: f.type as Wire.CreatableFieldType,
         ...(f.options.length > 0 ? { options: f.options.map((label) => ({ label })) } : {})
       })
       yield* interaction.event({ _tag: "FieldCreated", label: f.label, type: f.type })

@@ -4,6 +4,7 @@ import { ConfigProvider, Effect, Either, Option, Redacted } from "effect"
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import type { ConfigError } from "../../src/config/ConfigError.js"
 import * as Loader from "../../src/config/Loader.js"
 
 /** A project folder with a catalog, a mapping and the given config file. */
@@ -29,7 +30,7 @@ const load = (dir: string, env: Record<string, string> = {}, explicit?: string) 
     Effect.either
   )
 
-const problemsOf = (r: Either.Either<unknown, Loader.ConfigError>) => {
+const problemsOf = (r: Either.Either<unknown, ConfigError>) => {
   if (Either.isRight(r)) return assert.fail("expected the configuration to be refused")
   return r.left.problems.map((p) => (p.at === "" ? p.message : `${p.at}: ${p.message}`))
 }

@@ -9,7 +9,7 @@ import * as WriteBackCheck from "../../src/execute/WriteBackCheck.js"
 import * as Compile from "../../src/mapping/Compile.js"
 import * as Erp from "../../src/mapping/Erp.js"
 import { defineMapping } from "../../src/mapping/Mapping.js"
-import type * as Wire from "../../src/mapping/Wire.js"
+import type * as Wire from "../../src/pipedrive/Wire.js"
 import * as Planner from "../../src/plan/Planner.js"
 
 const compiled = Either.getOrThrow(
@@ -24,7 +24,7 @@ const compiled = Either.getOrThrow(
   })
 )
 
-const wire = (description: string): Wire.WireProduct => ({ id: 1, name: "Chair", code: "A1", description, is_linkable: true, is_deleted: false, prices: [], custom_fields: {} })
+const wire = (description: string): Wire.Product => ({ id: 1, name: "Chair", code: "A1", description, is_linkable: true, is_deleted: false, prices: [], custom_fields: {} })
 
 /** Plans product A1 with the ERP's description `erp`, Pipedrive's `pd`, the base and a pending write-back, then checks. */
 const plan = (s: { erp: string; pd: string; base: string; pending?: string; unencodable: "refuse" | "replace"; encoding?: Encoding.Name }): Plan.Plan => {

@@ -15,9 +15,9 @@ import type { AccountField } from "../../src/mapping/AccountFields.js"
 import * as Compile from "../../src/mapping/Compile.js"
 import * as Erp from "../../src/mapping/Erp.js"
 import { defineMapping, type MappingInput } from "../../src/mapping/Mapping.js"
-import * as Wire from "../../src/mapping/Wire.js"
+import * as PipedriveSide from "../../src/mapping/PipedriveSide.js"
 import * as Planner from "../../src/plan/Planner.js"
-import * as ProductJson from "../../src/store/ProductJson.js"
+import * as ProductJson from "../../src/domain/ProductJson.js"
 import { runCli } from "../cli/run.js"
 
 const category: AccountField = { field_code: "category", field_name: "Category", field_type: "enum", options: [{ id: "5", label: "Furniture" }, { id: "6", label: "Office" }], is_custom_field: false }
@@ -96,12 +96,12 @@ describe("category is an option field", () => {
   })
 
   it("labels go to Pipedrive as option ids (numbers) and come back from their ids", () => {
-    const body = Wire.toBody(c, new Map<string, Field.Value>([["name", "Chair"], ["category", "Furniture"]]), undefined, "C1")
+    const body = PipedriveSide.toBody(c, new Map<string, Field.Value>([["name", "Chair"], ["category", "Furniture"]]), undefined, "C1")
     if (Either.isLeft(body)) return assert.fail(body.left.join("\n"))
     assert.strictEqual(body.right.category, 5)
-    const cleared = Wire.toBody(c, new Map<string, Field.Value>([["category", null]]), { id: 1, name: "Chair" })
+    const cleared = PipedriveSide.toBody(c, new Map<string, Field.Value>([["category", null]]), { id: 1, name: "Chair", prices: [] })
     assert.deepStrictEqual(Either.getOrThrow(cleared), { category: null })
-    const read = (category: string | null) => Either.map(Wire.fromWire(c, { id: 1, name: "Chair", code: "C1", category }), (p) => Field.flatten(p).get("category"))
+    const read = (category: string | null) => Either.map(PipedriveSide.fromWire(c, { id: 1, name: "Chair", code: "C1", category, prices: [] }), (p) => Field.flatten(p).get("category"))
     assert.deepStrictEqual(read("6"), Either.right("Office"))
     assert.deepStrictEqual(read(null), Either.right(null))
     assert.deepStrictEqual(read("Office"), Either.right("Office"))
@@ -112,7 +112,7 @@ describe("category is an option field", () => {
     const erp = row(c, { "Item ID": "C1", Name: "Chair", Category: "Furniture" })
     if (Either.isLeft(erp)) return assert.fail(JSON.stringify(erp.left))
     const stored = JSON.parse(ProductJson.encode(erp.right)) as unknown
-    const wire = { id: 1, name: "Chair", code: "C1", category: "5" }
+    const wire = { id: 1, name: "Chair", code: "C1", category: "5", prices: [] }
     assert.isTrue(Planner.unchanged(c, "C1", stored, wire, { name: "Chair", category: "Furniture" }))
     assert.isFalse(Planner.unchanged(c, "C1", stored, { ...wire, category: "6" }, { name: "Chair", category: "Furniture" }))
   })

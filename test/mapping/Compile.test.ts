@@ -8,13 +8,14 @@ import type { AccountField } from "../../src/mapping/AccountFields.js"
 import * as Compile from "../../src/mapping/Compile.js"
 import * as Erp from "../../src/mapping/Erp.js"
 import { defineMapping, type MappingInput } from "../../src/mapping/Mapping.js"
-import * as Wire from "../../src/mapping/Wire.js"
+import * as PipedriveSide from "../../src/mapping/PipedriveSide.js"
+import type * as Wire from "../../src/pipedrive/Wire.js"
 import demoMapping from "../../mappings/default.js"
 
 const seed = JSON.parse(readFileSync(new URL("../../fixtures/pipedrive-seed.json", import.meta.url), "utf8")) as {
   productFields: Array<AccountField>
   currencies: Array<{ code: string; decimal_points: number }>
-  products: Array<Wire.WireProduct>
+  products: Array<Wire.Product>
 }
 const categoryField: AccountField = { field_code: "category", field_name: "Category", field_type: "enum", options: [{ id: "1", label: "Office" }, { id: "2", label: "Furniture" }], is_custom_field: false }
 const accountFields: Array<AccountField> = [categoryField, ...seed.productFields.map((f) => ({ ...f, is_custom_field: true }))]
@@ -165,10 +166,10 @@ describe("Converters", () => {
 
   it("reads a seeded Pipedrive product, and merges prices so untouched currencies stay", () => {
     const wire = seed.products.find((p) => p.code === "ELE-1001")!
-    const product = Wire.fromWire(c, wire)
+    const product = PipedriveSide.fromWire(c, wire)
     if (Either.isLeft(product)) return assert.fail(product.left.join("\n"))
     assert.strictEqual(Field.flatten(product.right).get("custom.Brand"), "Alpina")
-    const body = Wire.toBody(c, new Map([["prices.EUR.price", BigDecimal.unsafeFromString("99.5")]]), wire)
+    const body = PipedriveSide.toBody(c, new Map([["prices.EUR.price", BigDecimal.unsafeFromString("99.5")]]), wire)
     if (Either.isLeft(body)) return assert.fail(body.left.join("\n"))
     const prices = body.right.prices as Array<{ currency: string; price: number }>
     assert.deepStrictEqual(prices.map((p) => p.currency), (wire.prices ?? []).map((p) => p.currency))
@@ -178,11 +179,11 @@ describe("Converters", () => {
   })
 
   it("a create carries the key as code and needs a name", () => {
-    const ok = Wire.toBody(c, new Map<string, Field.Value>([["name", "New thing"], ["custom.Color", "Blue"]]), undefined, "NEW-1")
+    const ok = PipedriveSide.toBody(c, new Map<string, Field.Value>([["name", "New thing"], ["custom.Color", "Blue"]]), undefined, "NEW-1")
     if (Either.isLeft(ok)) return assert.fail(ok.left.join("\n"))
     assert.strictEqual(ok.right.code, "NEW-1")
     assert.deepStrictEqual(Object.values(ok.right.custom_fields as object), [34]) // "Blue" is option 34 in the seed
-    const noName = Wire.toBody(c, new Map(), undefined, "NEW-2")
+    const noName = PipedriveSide.toBody(c, new Map(), undefined, "NEW-2")
     assert.isTrue(Either.isLeft(noName))
   })
 

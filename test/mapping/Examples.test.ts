@@ -1,13 +1,14 @@
 /**
  * The example mappings (mappings/odoo.ts, jtl-wawi.ts, shopware5-prices.ts) against the real files
- * they are written for: each loads through `Load.load`, compiles against the file's header and an
- * account that has the fields its header comment lists, and reads real rows into the expected
- * canonical values. Then every up-front check of `Compile`, each with the message a user sees.
+ * they are written for: each loads through `Loader.loadMapping`, compiles against the file's header
+ * and an account that has the fields its header comment lists, and reads real rows into the
+ * expected canonical values. Then every up-front check of `Compile`, each with the message a user sees.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { BigDecimal, Effect, Either } from "effect"
 import { readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
+import * as Loader from "../../src/config/Loader.js"
 import { MoneyValue } from "../../src/domain/CatalogProduct.js"
 import * as Currency from "../../src/domain/Currency.js"
 import * as Field from "../../src/domain/Field.js"
@@ -16,9 +17,9 @@ import * as Tokenizer from "../../src/erp/Tokenizer.js"
 import type { AccountField } from "../../src/mapping/AccountFields.js"
 import * as Compile from "../../src/mapping/Compile.js"
 import * as Erp from "../../src/mapping/Erp.js"
-import * as Load from "../../src/mapping/Load.js"
+import * as MappingDecode from "../../src/mapping/Decode.js"
 import { defineMapping, type MappingInput } from "../../src/mapping/Mapping.js"
-import * as Wire from "../../src/mapping/Wire.js"
+import * as PipedriveSide from "../../src/mapping/PipedriveSide.js"
 
 const samples = fileURLToPath(new URL("../fixtures/csv/", import.meta.url))
 const mappingFile = (name: string) => fileURLToPath(new URL(`../../mappings/${name}`, import.meta.url))
@@ -62,7 +63,7 @@ const context = (header: ReadonlyArray<string>, fields: ReadonlyArray<AccountFie
 })
 
 const loadAndCompile = async (name: string, ctx: Compile.CompileContext) => {
-  const mapping = await Effect.runPromise(Load.load(mappingFile(name)))
+  const mapping = await Effect.runPromise(Loader.loadMapping(mappingFile(name)))
   const r = Compile.compile(mapping, ctx)
   if (Either.isLeft(r)) return assert.fail(r.left.map(Problem.render).join("\n"))
   return r.right
@@ -109,7 +110,7 @@ describe("Example mappings against the real files they are for", () => {
     assertEqual(consulting.fields, "custom.Product Type", "Service")
 
     // The key goes into the "Odoo ID" field of a new product; the code is a field like any other.
-    const body = Wire.toBody(c, laptop.fields, undefined, laptop.key)
+    const body = PipedriveSide.toBody(c, laptop.fields, undefined, laptop.key)
     if (Either.isLeft(body)) return assert.fail(body.left.join("\n"))
     assert.strictEqual((body.right.custom_fields as Record<string, unknown>)[fields[0]!.field_code], "product_template_2")
     assert.strictEqual(body.right.code, "DELL15")
@@ -300,11 +301,11 @@ describe("Compile: each up-front check says where and what to do", () => {
   })
 
   it("a mapping module with a misspelt option is refused by its shape, with the path", () => {
-    const r = Load.decode("mappings/shop.ts", { key: { erp: "sku" }, fields: { name: { erp: "name", directon: "both" } } })
+    const r = MappingDecode.decode({ key: { erp: "sku" }, fields: { name: { erp: "name", directon: "both" } } })
     if (Either.isRight(r)) return assert.fail("expected a shape error")
-    assert.match(r.left.message, /fields\.name\.directon/)
-    const key = Load.decode("mappings/shop.ts", { key: { erp: "sku", pipedrive: "Brand" }, fields: {} })
+    assert.match(r.left.map(Problem.render).join("\n"), /fields\.name\.directon/)
+    const key = MappingDecode.decode({ key: { erp: "sku", pipedrive: "Brand" }, fields: {} })
     if (Either.isRight(key)) return assert.fail("expected a shape error")
-    assert.match(key.left.message, /key\.pipedrive: expected "code" or "custom.<label>", got "Brand"/)
+    assert.match(key.left.map(Problem.render).join("\n"), /key\.pipedrive: expected "code" or "custom.<label>", got "Brand"/)
   })
 })

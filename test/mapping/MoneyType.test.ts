@@ -8,7 +8,7 @@ import * as Problem from "../../src/domain/Problem.js"
 import type { AccountField } from "../../src/mapping/AccountFields.js"
 import * as Compile from "../../src/mapping/Compile.js"
 import * as Erp from "../../src/mapping/Erp.js"
-import * as Load from "../../src/mapping/Load.js"
+import * as MappingDecode from "../../src/mapping/Decode.js"
 import { defineMapping, type MappingInput } from "../../src/mapping/Mapping.js"
 
 const monetary: AccountField = { field_code: "abc123", field_name: "List price", field_type: "monetary", is_custom_field: true } as AccountField
@@ -36,7 +36,7 @@ describe("type: \"money\"", () => {
   })
 
   it("loads (the mapping's shape check knows it) and compiles for prices and monetary fields", () => {
-    assert.isTrue(Either.isRight(Load.decode("m.ts", mapping)))
+    assert.isTrue(Either.isRight(MappingDecode.decode(mapping)))
     assert.isTrue(Either.isRight(compile(mapping)))
   })
 

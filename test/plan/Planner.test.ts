@@ -7,7 +7,7 @@ import type { AccountField } from "../../src/mapping/AccountFields.js"
 import * as Compile from "../../src/mapping/Compile.js"
 import * as Erp from "../../src/mapping/Erp.js"
 import { defineMapping } from "../../src/mapping/Mapping.js"
-import type * as Wire from "../../src/mapping/Wire.js"
+import type * as Wire from "../../src/pipedrive/Wire.js"
 import * as Planner from "../../src/plan/Planner.js"
 
 const brand: AccountField = { field_code: "b".repeat(40), field_name: "Brand", field_type: "varchar", options: null, is_custom_field: true }
@@ -29,7 +29,7 @@ const compiled = (mode: { toPipedrive: Mode; toErp: Mode } = { toPipedrive: "mir
 const erpRow = (c: Compile.Compiled, cells: Record<string, string>) =>
   Either.getOrThrow(Erp.fromRow(c, (col) => cells[col] ?? "", { decimal: () => "point" }))
 
-const wire = (id: number, code: string, over: Partial<Wire.WireProduct> = {}): Wire.WireProduct => ({
+const wire = (id: number, code: string, over: Partial<Wire.Product> = {}): Wire.Product => ({
   id,
   name: `Product ${code}`,
   code,
@@ -43,7 +43,7 @@ const wire = (id: number, code: string, over: Partial<Wire.WireProduct> = {}): W
 
 interface State {
   readonly erp: Array<Record<string, string>>
-  readonly pipedrive: Array<Wire.WireProduct>
+  readonly pipedrive: Array<Wire.Product>
   readonly base?: Map<string, Map<string, Field.Value>>
   readonly links?: Map<string, number>
   readonly pending?: Map<string, Map<string, Field.Value>>

@@ -17,7 +17,7 @@ import type { AccountField } from "../../src/mapping/AccountFields.js"
 import * as Compile from "../../src/mapping/Compile.js"
 import * as Erp from "../../src/mapping/Erp.js"
 import type { Direction } from "../../src/domain/Side.js"
-import type * as Wire from "../../src/mapping/Wire.js"
+import type * as Wire from "../../src/pipedrive/Wire.js"
 import * as Planner from "../../src/plan/Planner.js"
 
 const brand: AccountField = { field_code: "b".repeat(40), field_name: "Brand", field_type: "varchar", options: null, is_custom_field: true }
@@ -56,7 +56,7 @@ const compile = (p: Policy) =>
 /** The world: ERP rows (cells), Pipedrive products, and the state. */
 interface World {
   erp: Map<string, Record<string, string>>
-  pd: Map<number, Wire.WireProduct>
+  pd: Map<number, Wire.Product>
   base: Map<string, Map<string, Field.Value>>
   links: Map<string, number>
   pending: Map<string, Map<string, Field.Value>>
@@ -78,7 +78,7 @@ const policy: fc.Arbitrary<Policy> = fc.record({
   drift: fc.constantFrom("restore", "report")
 })
 
-const wireOf = (id: number, key: string, r: Record<string, string>): Wire.WireProduct => ({
+const wireOf = (id: number, key: string, r: Record<string, string>): Wire.Product => ({
   id,
   name: r.name ?? "x",
   code: key,
@@ -129,12 +129,12 @@ const apply = (w: World, plan: Plan.Plan) => {
       const body = (op.body ?? {}) as Record<string, unknown>
       if (op.kind === "create") {
         const id = w.nextId++
-        w.pd.set(id, { id, name: String(body.name), code: op.key, description: (body.description as string | null) ?? null, is_linkable: true, is_deleted: false, prices: (body.prices as Wire.WirePrice[]) ?? [], custom_fields: (body.custom_fields as Record<string, unknown>) ?? {} })
+        w.pd.set(id, { id, name: String(body.name), code: op.key, description: (body.description as string | null) ?? null, is_linkable: true, is_deleted: false, prices: (body.prices as Wire.Price[]) ?? [], custom_fields: (body.custom_fields as Wire.Product["custom_fields"]) ?? {} })
         w.links.set(op.key, id)
       } else if (op.kind === "update" || op.kind === "archive") {
         const cur = w.pd.get(op.pipedriveId!)!
         const custom = { ...(cur.custom_fields ?? {}), ...((body.custom_fields as Record<string, unknown>) ?? {}) }
-        w.pd.set(cur.id, { ...cur, ...body, custom_fields: custom } as Wire.WireProduct)
+        w.pd.set(cur.id, { ...cur, ...body, custom_fields: custom } as Wire.Product)
       } else if (op.kind === "delete") {
         const cur = w.pd.get(op.pipedriveId!)!
         w.pd.set(cur.id, { ...cur, is_deleted: true })

@@ -7,9 +7,9 @@ import type { AccountField } from "../../src/mapping/AccountFields.js"
 import * as Compile from "../../src/mapping/Compile.js"
 import * as Erp from "../../src/mapping/Erp.js"
 import demoMapping from "../../mappings/default.js"
-import type * as Wire from "../../src/mapping/Wire.js"
+import type * as Wire from "../../src/pipedrive/Wire.js"
 import * as Planner from "../../src/plan/Planner.js"
-import * as ProductJson from "../../src/store/ProductJson.js"
+import * as ProductJson from "../../src/domain/ProductJson.js"
 
 // The demo mapping (and a set field) against the emulator's seed fields: text, decimal, boolean, price, cost and custom
 // (varchar, double, enum) fields, plus a set field.
@@ -63,7 +63,7 @@ const erpOf = (key: string, c: Cells) => {
   }
   return Either.getOrThrow(Erp.fromRow(compiled, (col) => cells[col] ?? "", { decimal: () => "point" }))
 }
-const wireOf = (key: string, c: Cells, over: Record<string, unknown>): Wire.WireProduct => ({
+const wireOf = (key: string, c: Cells, over: Record<string, unknown>): Wire.Product => ({
   id: 7,
   name: c.name,
   code: key,
@@ -80,7 +80,7 @@ const wireOf = (key: string, c: Cells, over: Record<string, unknown>): Wire.Wire
     [tags.field_code]: c.tags === "" ? null : c.tags.split("|").map((l) => tags.options!.find((o) => o.label === l)!.id)
   },
   ...over
-} as Wire.WireProduct)
+} as Wire.Product)
 
 const plan = (f: (acc: Planner.Accumulator) => void) => {
   const acc = Planner.accumulator({ compiled, deletes: "ignore", guards: { maxChangedShare: 1, maxDeletedShare: 1, maxRowDrop: 1, maxRejectedShare: 0.1, minCount: 0 } })

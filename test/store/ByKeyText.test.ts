@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, FastCheck as fc } from "effect"
 import { CatalogProduct } from "../../src/domain/CatalogProduct.js"
 import * as Sku from "../../src/domain/Sku.js"
-import * as ProductJson from "../../src/store/ProductJson.js"
+import * as ProductJson from "../../src/domain/ProductJson.js"
 import type * as Store from "../../src/store/Store.js"
 import { all, freshStore } from "./Support.js"
 

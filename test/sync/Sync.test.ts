@@ -15,7 +15,6 @@ import * as Live from "../../src/cli/Live.js"
 import * as Loader from "../../src/config/Loader.js"
 import * as Emulator from "../../src/emulator/Emulator.js"
 import * as CsvSource from "../../src/erp/CsvSource.js"
-import * as MappingLoad from "../../src/mapping/Load.js"
 import * as Sync from "../../src/sync/Sync.js"
 import { scenario, token } from "../execute/support.js"
 
@@ -64,9 +63,8 @@ const setup = Effect.gen(function*() {
     "export default " + JSON.stringify({ pipedrive: { baseUrl: emu.baseUrl, burstLimit: 1000 }, erp: { path: "./c.csv" }, mapping: "./m.mjs", state: "./state.db", policies: { mode: "additive", guards: { maxChangedShare: 1 } } })
   )
   process.env.PIPEDRIVE_API_TOKEN = token
-  const config = yield* Loader.load(Option.some(Path.join(dir, "sync.config.mjs")), dir)
-  const mapping = yield* MappingLoad.load(config.mapping)
-  const loaded: Sync.Loaded = { config, mapping, mappingText: Fs.readFileSync(config.mapping, "utf8") }
+  const loaded: Sync.Loaded = yield* Loader.loadAll(Option.some(Path.join(dir, "sync.config.mjs")), dir)
+  const config = loaded.config
   const opens = new Map<string, number>()
   // The composition root's layers, the catalog source over a file system that counts its reads.
   const layer = Layer.mergeAll(Live.pipedrive(config), Live.store(config), CsvSource.layer(config.erp, config.state).pipe(Layer.provide(countingFs(opens))))

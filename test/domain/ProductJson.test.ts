@@ -3,9 +3,9 @@ import BetterSqlite3 from "better-sqlite3"
 import { Arbitrary, BigDecimal, FastCheck as fc, Schema } from "effect"
 import { CatalogProduct, MoneyValue } from "../../src/domain/CatalogProduct.js"
 import * as Currency from "../../src/domain/Currency.js"
+import * as ProductJson from "../../src/domain/ProductJson.js"
 import * as Sku from "../../src/domain/Sku.js"
 import * as KeyOrder from "../../src/store/KeyOrder.js"
-import * as ProductJson from "../../src/store/ProductJson.js"
 
 const products = Arbitrary.make(CatalogProduct)
 const encodeBySchema = Schema.encodeSync(CatalogProduct)

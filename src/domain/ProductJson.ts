@@ -2,11 +2,11 @@
  * The ERP snapshot's codec for `CatalogProduct`: the same JSON as `Schema.encode(CatalogProduct)`
  * (decimals as strings) and the same products as `Schema.decode`, written by hand because the
  * generic Schema path costs ~50–100 µs a product, minutes for a million. Equivalence with Schema is
- * a property test (test/store/ProductJson.test.ts). JSON this fast path does not recognise goes
+ * a property test (test/domain/ProductJson.test.ts). JSON this fast path does not recognise goes
  * through Schema, so a damaged row fails with Schema's own message.
  */
 import { BigDecimal, Schema } from "effect"
-import { AddressValue, CatalogProduct, type CustomValue, MoneyValue, RangeValue, RefValue, TimeValue } from "../domain/CatalogProduct.js"
+import { AddressValue, CatalogProduct, type CustomValue, MoneyValue, RangeValue, RefValue, TimeValue } from "./CatalogProduct.js"
 
 /** Strict, as the domain decodes: an unknown key (a lower-case currency) is an error, not dropped. */
 const decodeBySchema = Schema.decodeUnknownSync(CatalogProduct, { errors: "all", onExcessProperty: "error" })

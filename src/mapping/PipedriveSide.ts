@@ -2,38 +2,17 @@
  * Pipedrive products (API v2 JSON) ⇄ canonical products through a compiled mapping. Reading takes
  * only mapped fields; writing builds a create or PATCH body from field values, merging prices into
  * the product's current array (a PATCH with `prices` replaces the whole array, DESIGN §6.2) so only
- * the currencies and parts the mapping owns change.
+ * the currencies and parts the mapping owns change. The wire values are the Pipedrive client's
+ * (`pipedrive/Wire.ts`, imported as types only: nothing of the client is loaded here).
  */
-import { BigDecimal, Either } from "effect"
+import { BigDecimal, Either, type Types } from "effect"
 import type { CatalogProduct } from "../domain/CatalogProduct.js"
 import * as Field from "../domain/Field.js"
 import * as PipedriveId from "../domain/PipedriveId.js"
 import { Sku } from "../domain/Sku.js"
+import type * as Wire from "../pipedrive/Wire.js"
 import type { Compiled, CompiledField } from "./Compile.js"
 import * as CustomValues from "./CustomValues.js"
-
-/** The parts of an API v2 product the mapping reads (a structural view: any decoded product fits). */
-export interface WirePrice {
-  readonly currency: string
-  readonly price: number | null
-  readonly cost?: number | null | undefined
-  readonly direct_cost?: number | null | undefined
-  readonly notes?: string | null | undefined
-}
-
-export interface WireProduct {
-  readonly id: number
-  readonly name: string
-  readonly code?: string | null | undefined
-  readonly description?: string | null | undefined
-  readonly unit?: string | null | undefined
-  readonly tax?: number | null | undefined
-  readonly category?: string | number | null | undefined
-  readonly is_linkable?: boolean | undefined
-  readonly is_deleted?: boolean | undefined
-  readonly prices?: ReadonlyArray<WirePrice> | null | undefined
-  readonly custom_fields?: Readonly<Record<string, unknown>> | null | undefined
-}
 
 const wirePart = { price: "price", cost: "cost", directCost: "direct_cost" } as const
 
@@ -43,7 +22,7 @@ const decimal = (n: number | null | undefined): Field.Value =>
 const text = (s: string | number | null | undefined): Field.Value => (s === null || s === undefined ? null : String(s))
 
 /** The product's key on the Pipedrive side, or why it has none. */
-export const keyOf = (compiled: Compiled, wire: WireProduct): Either.Either<string, string> => {
+export const keyOf = (compiled: Compiled, wire: Wire.Product): Either.Either<string, string> => {
   const k = compiled.key.pipedrive
   const raw = k.kind === "code" ? wire.code : k.field === undefined ? undefined : wire.custom_fields?.[k.field.field_code]
   const key = typeof raw === "string" ? raw.trim() : ""
@@ -73,7 +52,7 @@ const categoryToWire = (f: CompiledField, value: Field.Value): Either.Either<num
 }
 
 /** The value of one mapped field in a wire product. */
-export const readField = (f: CompiledField, wire: WireProduct): Either.Either<Field.Value, string> => {
+export const readField = (f: CompiledField, wire: Wire.Product): Either.Either<Field.Value, string> => {
   const t = f.target
   switch (t.kind) {
     case "builtin":
@@ -107,7 +86,7 @@ export const readField = (f: CompiledField, wire: WireProduct): Either.Either<Fi
 }
 
 /** The canonical product of a wire product (mapped fields only), or the problems reading it. */
-export const fromWire = (compiled: Compiled, wire: WireProduct): Either.Either<CatalogProduct, ReadonlyArray<string>> => {
+export const fromWire = (compiled: Compiled, wire: Wire.Product): Either.Either<CatalogProduct, ReadonlyArray<string>> => {
   const key = keyOf(compiled, wire)
   if (Either.isLeft(key)) return Either.left([`Pipedrive product #${wire.id} cannot be matched: ${key.left}`])
   const problems: Array<string> = []
@@ -121,25 +100,22 @@ export const fromWire = (compiled: Compiled, wire: WireProduct): Either.Either<C
   return Either.right(Field.unflatten(Sku.make(key.right), values, PipedriveId.make(wire.id)))
 }
 
-/** A create or PATCH body for API v2 products. */
-export type Body = Record<string, unknown>
-
 const numberOrError = (path: string, v: Field.Value): Either.Either<number | null, string> =>
   v === null ? Either.right(null) : BigDecimal.isBigDecimal(v) ? Either.mapLeft(CustomValues.decimalToWire(v), (e) => `${path}: ${e}`) : Either.left(`${path}: expected a number`)
 
 /**
  * The body that writes `changes` (field path → new value) to a product whose current wire state is
- * `current` (`undefined` for a create). Prices are merged into the current array; a currency whose
- * price becomes empty is removed.
+ * `current` (`undefined` for a create: then the body has a `name`, as `Wire.ProductCreate` needs).
+ * Prices are merged into the current array; a currency whose price becomes empty is removed.
  */
 export const toBody = (
   compiled: Compiled,
   changes: ReadonlyMap<Field.Path, Field.Value>,
-  current: WireProduct | undefined,
+  current: Wire.Product | undefined,
   key?: string
-): Either.Either<Body, ReadonlyArray<string>> => {
+): Either.Either<Wire.ProductPatch, ReadonlyArray<string>> => {
   const problems: Array<string> = []
-  const body: Body = {}
+  const body: Types.Mutable<Wire.ProductPatch> = {}
   const customs: Record<string, unknown> = {}
   const priceChanges = new Map<string, Map<"price" | "cost" | "directCost", number | null>>()
   for (const [path, value] of changes) {
@@ -199,15 +175,18 @@ export const toBody = (
   }
   if (Object.keys(customs).length > 0) body.custom_fields = customs
   if (priceChanges.size > 0) {
-    const merged: Array<Record<string, unknown>> = []
+    const merged: Array<Wire.PriceInput> = []
     const seen = new Set<string>()
     for (const p of current?.prices ?? []) {
       seen.add(p.currency)
       const change = priceChanges.get(p.currency)
-      const entry: Record<string, unknown> = { currency: p.currency, price: p.price ?? 0, cost: p.cost ?? 0, direct_cost: p.direct_cost ?? null, notes: p.notes ?? "" }
+      const entry: Types.Mutable<Wire.PriceInput> = { currency: p.currency, price: p.price ?? 0, cost: p.cost ?? 0, direct_cost: p.direct_cost ?? null, notes: p.notes ?? "" }
       if (change !== undefined) {
         if (change.get("price") === null) continue // the price is gone: drop the currency
-        for (const [part, n] of change) entry[wirePart[part]] = part === "directCost" ? n : (n ?? 0)
+        for (const [part, n] of change) {
+          if (part === "directCost") entry.direct_cost = n
+          else entry[part] = n ?? 0
+        }
       }
       merged.push(entry)
     }

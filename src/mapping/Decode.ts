@@ -1,24 +1,13 @@
 /**
- * Loads a mapping module (`export default defineMapping({...})`) and checks its shape at run time
- * too — a mapping may be plain JavaScript, or typed loosely — so a misspelt option is an error with
- * its path, never silently ignored.
+ * Checks that a mapping module's default export is a mapping (`defineMapping({...})`) at run time
+ * too — a mapping may be plain JavaScript, or typed loosely — so a misspelt option is a problem with
+ * its path, never silently ignored. Loading the module is config/Loader.ts's (`loadMapping`).
  */
-import { Data, Effect, Either, Schema } from "effect"
-import * as Import from "../config/Import.js"
+import { Either, Schema } from "effect"
+import { ConflictPolicy } from "../domain/Policy.js"
 import * as Problem from "../domain/Problem.js"
-import { ConflictPolicy } from "../config/SyncConfig.js"
 import { Direction, Side } from "../domain/Side.js"
 import type { MappingInput } from "./Mapping.js"
-
-/** The mapping cannot be used; every problem, each with where it is. */
-export class MappingError extends Data.TaggedError("MappingError")<{
-  readonly source: string
-  readonly problems: ReadonlyArray<Problem.Problem>
-}> {
-  override get message(): string {
-    return [`${this.source}: the mapping has ${this.problems.length === 1 ? "a problem" : `${this.problems.length} problems`}:`, ...this.problems.map((p) => `  - ${Problem.render(p)}`)].join("\n")
-  }
-}
 
 const Drift = Schema.Literal("restore", "report")
 const StringMap = Schema.Record({ key: Schema.String, value: Schema.String })
@@ -57,23 +46,16 @@ const MappingSchema = Schema.Struct({
   drift: Schema.optional(Drift)
 })
 
-/** Checks a value is a mapping (shape only; `Compile` checks it against the file and the account). */
-export const decode = (source: string, raw: unknown): Either.Either<MappingInput, MappingError> => {
+/** Checks a value is a mapping (shape only; `Compile` checks it against the file and the account), or every problem with where it is. */
+export const decode = (raw: unknown): Either.Either<MappingInput, ReadonlyArray<Problem.Problem>> => {
   if (raw === undefined || raw === null || typeof raw !== "object") {
-    return Either.left(new MappingError({ source, problems: [Problem.make("", "the file must `export default defineMapping({ key: ..., fields: ... })`")] }))
+    return Either.left([Problem.make("", "the file must `export default defineMapping({ key: ..., fields: ... })`")])
   }
   const r = Schema.decodeUnknownEither(MappingSchema, { errors: "all", onExcessProperty: "error" })(raw)
-  if (Either.isLeft(r)) return Either.left(new MappingError({ source, problems: Problem.fromParseError(r.left) }))
+  if (Either.isLeft(r)) return Either.left(Problem.fromParseError(r.left))
   const key = r.right.key.pipedrive
   if (key !== undefined && key !== "code" && !key.startsWith("custom.")) {
-    return Either.left(new MappingError({ source, problems: [Problem.make("key.pipedrive", `expected "code" or "custom.<label>", got ${JSON.stringify(key)}`)] }))
+    return Either.left([Problem.make("key.pipedrive", `expected "code" or "custom.<label>", got ${JSON.stringify(key)}`)])
   }
   return Either.right(raw as MappingInput)
 }
-
-/** Imports and shape-checks the mapping module at `file`. */
-export const load = (file: string) =>
-  Import.importModule(file).pipe(
-    Effect.mapError((e) => new MappingError({ source: file, problems: [Problem.make(e.at, e.reason)] })),
-    Effect.flatMap((module) => decode(file, Import.defaultExport(module)))
-  )
