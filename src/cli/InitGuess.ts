@@ -1,181 +1,23 @@
 /**
  * `init`'s guesses from a CSV's header and data: which column is the key (unique and never empty,
- * SKU-like names first), which columns feed which Pipedrive fields (common shop and ERP header
- * names, English and German), in which currency prices are (codes and signs in the cells, or the
- * header), and which digit columns are really text (IDs, EANs). Every guess carries the reason a
- * user should check it.
+ * SKU-like names first), which columns feed which Pipedrive fields (by the usual header names of
+ * `InitWords`), in which currency prices are and how their decimals are written (`InitPrices`), and
+ * which digit columns are really text (IDs, EANs). Every guess carries the reason a user should
+ * check it.
  */
-import { BigDecimal, Effect, Either, Stream } from "effect"
-import * as Currency from "../domain/Currency.js"
-import * as Money from "../domain/Money.js"
-import type * as Dialect from "../erp/Dialect.js"
 import type * as Inspect from "../erp/Inspect.js"
-import * as Reader from "../erp/Reader.js"
+import * as ColumnProfile from "../erp/Profile.js"
 import type { Target } from "../mapping/Mapping.js"
-
-/** A column name without case, accents, spaces or punctuation: `Netto-VK` → `nettovk`. */
-export const normalise = (name: string): string =>
-  name.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/ß/g, "ss").replace(/[^a-z0-9]/g, "")
-
-type Role = "key" | "name" | "description" | "unit" | "tax" | "category" | "linkable" | "price" | "cost"
-
-/** Usual header names per role, best first (the best-ranked column wins a role). */
-const known: ReadonlyArray<readonly [Role, ReadonlyArray<string>]> = [
-  ["key", ["sku", "variantsku", "artikelnummer", "artnr", "artikelnr", "hauptartikelnr", "ordernumber", "itemcode", "productcode", "articlenumber", "itemnumber", "itemno", "defaultcode", "internalreference", "reference", "productnumber", "partnumber", "materialnummer", "code", "material", "ref", "referencia", "codigo"]],
-  ["name", ["name", "title", "bezeichnung", "artikelname", "artikelbezeichnung", "productname", "itemname", "produktname", "produktbezeichnung", "nome", "nombre", "nom", "designation", "libelle", "titel", "titulo"]],
-  ["description", ["description", "beschreibung", "salesdescription", "saledescription", "bodyhtml", "longdescription", "langtext", "produktbeschreibung", "descriptionhtml", "details", "shortdescription", "descricao", "descripcion", "descriptif"]],
-  ["unit", ["unit", "einheit", "uom", "unitofmeasure", "usageunit", "mengeneinheit", "verkaufseinheit", "me", "unidade", "unidad", "unite"]],
-  ["tax", ["tax", "taxrate", "taxpercentage", "taxpercent", "vat", "vatrate", "mwst", "mwstsatz", "steuersatz", "steuersatzin", "ust", "steuer", "iva", "tva", "imposto"]],
-  ["category", ["category", "kategorie", "warengruppe", "productgroup", "categoryname", "productcategory", "artikelgruppe", "categoria", "categorias", "categorie"]],
-  ["linkable", ["active", "aktiv", "isactive", "enabled"]],
-  ["price", ["regularprice", "sellingprice", "price", "variantprice", "salesprice", "listprice", "unitprice", "nettovk", "vknetto", "vk", "preis", "verkaufspreis", "vkpreis", "pricefinal", "rate", "saleprice", "preco", "precio", "prix"]],
-  ["cost", ["costperitem", "cost", "costprice", "purchaseprice", "purchaserate", "unitcost", "ek", "eknetto", "ekpreis", "einkaufspreis", "durchschnittlichereinkaufspreisnetto", "wholesaleprice", "standardprice", "custo", "coste", "costo", "prixdachat"]]
-]
-
-/** ISO codes init recognises in a header (`price_usd`, `EK CHF`, `Selling Price (ARS)`). */
-const headerCurrencies = new Set([
-  "eur", "usd", "chf", "gbp", "jpy", "cny", "inr", "ars", "brl", "mxn", "clp", "cop", "cad", "aud", "nzd", "sek", "nok", "dkk",
-  "pln", "czk", "huf", "ron", "try", "zar", "sgd", "hkd"
-])
-const pricePart = (word: string): "price" | "cost" | undefined =>
-  ["price", "preis", "vk"].includes(word) ? "price" : ["cost", "ek"].includes(word) ? "cost" : undefined
-
-/** `price_usd`, `EK CHF`, `usd_price` → that part in that currency. */
-const currencyPrice = (n: string): { readonly part: "price" | "cost"; readonly currency: string } | undefined => {
-  if (n === "euro" || n === "euros" || headerCurrencies.has(n)) return { part: "price", currency: n.startsWith("euro") ? "EUR" : n.toUpperCase() }
-  for (const [a, b] of [[n.slice(0, -3), n.slice(-3)], [n.slice(3), n.slice(0, 3)]] as const) {
-    const part = pricePart(a)
-    if (part !== undefined && headerCurrencies.has(b)) return { part, currency: b.toUpperCase() }
-  }
-  return undefined
-}
-
-/** A currency code written as a word of the header: `Selling Price (ARS)`. */
-const headerCurrency = (name: string): string | undefined =>
-  name.split(/[^A-Za-z]+/).find((w) => w.length === 3 && w === w.toUpperCase() && headerCurrencies.has(w.toLowerCase()))
-
-// ---------------------------------------------------------------------------------------------
-// What the data says
+import { numeric, priceSuggestion } from "./InitPrices.js"
+import { count, currencyPrice, isNameColumn, known, normalise, notProductName, rankOf, type Role, show } from "./InitWords.js"
 
 /** One column's values, as init needs them. */
-export interface Profile {
-  readonly filled: number
-  readonly distinct: number
-  /** Every value is digits only, and some have 13+ digits or a leading zero: an ID or EAN, text. */
-  readonly digitId: boolean
-  /** Values with a currency code or sign, by the currencies it may stand for (`"USD,CAD,…"`). */
-  readonly markers: ReadonlyMap<string, number>
-  /** Values that read as an amount with `decimal: "auto"`, and an example of one that does not. */
-  readonly amounts: number
-  /** Values that read as an amount under a decimal point, and under a decimal comma. */
-  readonly amountsPoint: number
-  readonly amountsComma: number
-  /** A value that reads under one style only (`₹1,04,990`, `₹12,990.50`): it settles the column. */
-  readonly onlyPoint: string | undefined
-  readonly onlyComma: string | undefined
-  /** A value that reads as two different amounts, and the most decimals each style reads in any value. */
-  readonly twoWays: string | undefined
-  readonly decimalsPoint: number
-  readonly decimalsComma: number
-  readonly badAmount: string | undefined
-  readonly example: string | undefined
-}
-
-/** The decimals an amount's text has when `sep` is its decimal separator (`₹12,990` under a comma: 3). */
-const writtenDecimals = (text: string, sep: "." | ","): number => {
-  const at = text.lastIndexOf(sep)
-  return at === -1 ? 0 : (/^\d*/.exec(text.slice(at + 1))?.[0].length ?? 0)
-}
-
-const profiler = () => {
-  const seen = new Set<string>()
-  const markers = new Map<string, number>()
-  let filled = 0
-  let digits = 0
-  let longDigits = 0
-  let amounts = 0
-  let amountsPoint = 0
-  let amountsComma = 0
-  let onlyPoint: string | undefined
-  let onlyComma: string | undefined
-  let twoWays: string | undefined
-  let decimalsPoint = 0
-  let decimalsComma = 0
-  let badAmount: string | undefined
-  let example: string | undefined
-  return {
-    add: (raw: string) => {
-      const t = raw.trim()
-      if (t === "") return
-      filled++
-      example ??= t
-      seen.add(t)
-      if (/^\d+$/.test(t)) {
-        digits++
-        if (t.length >= 13 || (t.length > 1 && t.startsWith("0"))) longDigits++
-      }
-      const auto = Money.parseMoney(t)
-      const point = Money.parseMoney(t, { decimal: "point" })
-      const comma = Money.parseMoney(t, { decimal: "comma" })
-      if (Either.isRight(auto)) amounts++
-      else badAmount ??= t
-      const read = Either.isRight(auto) ? auto.right : Either.isRight(point) ? point.right : Either.isRight(comma) ? comma.right : undefined
-      if (read?.marker !== undefined) {
-        const k = read.currencies.join(",")
-        markers.set(k, (markers.get(k) ?? 0) + 1)
-      }
-      if (Either.isRight(point)) {
-        amountsPoint++
-        decimalsPoint = Math.max(decimalsPoint, writtenDecimals(t, "."))
-      }
-      if (Either.isRight(comma)) {
-        amountsComma++
-        decimalsComma = Math.max(decimalsComma, writtenDecimals(t, ","))
-      }
-      if (Either.isRight(point) && Either.isLeft(comma)) onlyPoint ??= t
-      if (Either.isRight(comma) && Either.isLeft(point)) onlyComma ??= t
-      if (Either.isRight(point) && Either.isRight(comma) && !BigDecimal.equals(point.right.amount, comma.right.amount)) twoWays ??= t
-    },
-    profile: (): Profile => ({
-      filled,
-      distinct: seen.size,
-      digitId: filled > 0 && digits === filled && longDigits > 0,
-      markers,
-      amounts,
-      amountsPoint,
-      amountsComma,
-      onlyPoint,
-      onlyComma,
-      twoWays,
-      decimalsPoint,
-      decimalsComma,
-      badAmount,
-      example
-    })
-  }
-}
+export type Profile = ColumnProfile.Values
 
 /** Reads the file once (as `inspect` read it) and profiles every column; empty and damaged rows are left out, as catalogs do. */
-export const profiles = (file: string, dialect: Dialect.Input) =>
-  Effect.gen(function*() {
-    const source = yield* Reader.open(file, dialect)
-    const width = source.header.names.length
-    const ps = source.header.names.map(() => profiler())
-    let rows = 0
-    yield* Stream.runForEachChunk(source.rows, (chunk) =>
-      Effect.sync(() => {
-        for (const row of chunk) {
-          if (Reader.isBlank(row) || row.damaged === true) continue
-          rows++
-          for (let i = 0; i < width && i < row.cells.length; i++) ps[i]?.add(row.cells[i] as string)
-        }
-      }))
-    return { rows, columns: ps.map((p) => p.profile()) }
-  })
+export const profiles = ColumnProfile.values
 
-// ---------------------------------------------------------------------------------------------
-// The guesses
-
+/** What init suggests for one column: its type, the field it feeds (if any), and what to check. */
 export interface Suggestion {
   readonly column: string
   readonly kind: Inspect.Kind
@@ -195,6 +37,7 @@ export interface Suggestion {
   readonly example?: string
 }
 
+/** Init's guesses for a whole file: a suggestion per column, the key, and how rows are read. */
 export interface Guess {
   readonly suggestions: ReadonlyArray<Suggestion>
   readonly key: string
@@ -221,29 +64,12 @@ export interface Rows {
   readonly summary?: string
 }
 
-const rankOf = (role: Role, n: string): number => (known.find(([r]) => r === role)?.[1] ?? []).indexOf(n)
-
 /** How much a column's name says "product key": 3 a usual key name, 1 an id/number/code-like name, 0 none. */
 const keyScore = (name: string): number => {
   const n = normalise(name)
   if (rankOf("key", n) !== -1 || n.includes("sku") || n.includes("artikelnummer")) return 3
   return /(id|code|nr|number|no|nummer|ref)$/.test(n) ? 1 : 0
 }
-
-const show = (s: string) => JSON.stringify(s)
-
-/** Words a name column's header ends (or, in Portuguese, Spanish and French, starts) with. */
-const nameEndings = ["name", "title", "titel", "bezeichnung", "designation", "libelle", "nome", "nombre", "nom", "titulo"]
-const nameStarts = ["nome", "nombre", "nomdu", "designation", "libelle"]
-/** Names of what a product has, not of the product: a brand's, a model's, a processor's … name. */
-const notProductName = /brand|marke|hersteller|manufacturer|vendor|supplier|lieferant|model|processor|prozessor|cpu|gpu|graphic|colou?r|farbe|option|attribut|download|file|datei|image|bild|seo|meta|shipping|versand|categor|kategor|customer|kunde|user|contact|company|firma|shop|store|warehouse|lager|tag|group|at?tribut|gruppe|unit|einheit|tax|steuer/
-
-/** The header reads like a name column: its exact name, or a name word at its end (`Laptop Name`). */
-const isNameColumn = (name: string): boolean => {
-  const n = normalise(name)
-  return rankOf("name", n) !== -1 || nameEndings.some((e) => n.endsWith(e)) || nameStarts.some((e) => n.startsWith(e))
-}
-const count = (n: number, what: string) => `${n.toLocaleString("en-US")} ${what}${n === 1 ? "" : "s"}`
 
 /**
  * Picks the key: a unique, never-empty column with a key-like name (SKU-like first); else a SKU-like
@@ -288,22 +114,6 @@ const pickKey = (names: ReadonlyArray<string>, ps: ReadonlyArray<Profile>, rows:
     return { key: first, check: `${rows === 0 ? "no row could be read (catalog-sync inspect shows why)" : "the file has no values"}: the key is the first column, ${show(first)}; set key.erp to the column that identifies a product` }
   }
   return { key: fallback.name, check: `no column is unique and never empty; ${show(fallback.name)} has ${why(fallback)}: rows without a key or sharing one are rejected (see the rejects file after a plan)` }
-}
-
-/** The currency of a price column: from its cells' codes or signs, else its header, else `fallback`. */
-const currencyOf = (column: string, p: Profile): { currency: string | undefined; money: boolean; check: string | undefined } => {
-  const marked = [...p.markers.entries()].sort((a, b) => b[1] - a[1])
-  const fromHeader = currencyPrice(normalise(column))?.currency ?? headerCurrency(column)
-  if (marked.length === 0) return { currency: fromHeader, money: false, check: undefined }
-  const [codes = "", n = 0] = marked[0] ?? []
-  const options = codes.split(",")
-  const chosen = fromHeader !== undefined && options.includes(fromHeader) ? fromHeader : options[0]
-  const checks = [
-    options.length > 1 && chosen !== fromHeader ? `the sign may stand for ${options.join(", ")}: ${chosen} assumed` : "",
-    marked.length > 1 ? `${count(p.filled - n, "value")} in another currency than ${chosen} will be row errors` : "",
-    n < p.filled ? `${count(p.filled - n, "value")} without a currency are taken as ${chosen}` : ""
-  ].filter((s) => s !== "")
-  return { currency: chosen, money: true, check: checks.length === 0 ? undefined : checks.join("; ") }
 }
 
 /** The matches of a file's columns to Pipedrive fields. */
@@ -387,74 +197,6 @@ const genericName = (names: ReadonlyArray<string>, ps: ReadonlyArray<Profile>, k
   const values = best.unique ? "its values are mostly unique" : `it has ${count(best.p.distinct, "distinct value")} in ${count(best.p.filled, "row")}`
   const part = best.part ? `; it may name a part of the product rather than the product (no better column found)` : ""
   return { i: best.i, check: `${show(best.name)} taken as the product name: its header says name and ${values}${part}; change it if another column names the product` }
-}
-
-/** Inspect found numbers in every value (a style it could tell, or only 0 and 1), or no value at all. */
-const numeric = (c: Inspect.ColumnReport, p: Profile): boolean =>
-  c.kind === "empty" || c.kind === "integer" || (c.kind === "decimal" && c.decimal !== "ambiguous") || (c.kind === "boolean" && p.amounts === p.filled)
-
-const priceSuggestion = (
-  c: Inspect.ColumnReport,
-  p: Profile,
-  part: "price" | "cost",
-  headerCurrency: string | undefined,
-  fileDecimal: "point" | "comma" | "auto"
-): Omit<Suggestion, "column" | "kind"> => {
-  const found = currencyOf(c.name, p)
-  const currency = found.currency ?? headerCurrency
-  const target: Target = `prices.${currency ?? "EUR"}.${part}`
-  const checks = [found.check, currency === undefined && p.filled > 0 ? "the file does not say the currency: EUR assumed — write your currency's code in place of EUR" : undefined]
-  const check = (...more: ReadonlyArray<string>) => {
-    const all = [...checks, ...more].filter((x): x is string => x !== undefined && x !== "")
-    return all.length === 0 ? {} : { check: all.join("; ") }
-  }
-  if (!found.money) {
-    if (numeric(c, p)) return { target, ...check() }
-    return { target, commented: true, check: `values such as ${show(p.badAmount ?? c.example ?? "")} are not numbers init can read; set the column's decimal style or a compute (docs/mapping.md)` }
-  }
-  const style = moneyStyle(p, Currency.isoPrecision(currency ?? "EUR"), fileDecimal)
-  if (style._tag === "Unreadable") return { target, money: true, commented: true, check: style.why }
-  const needed = style.decimal !== "auto" && (p.amounts < p.filled || style.decimal !== fileDecimal)
-  return { target, money: true, ...(needed ? { moneyDecimal: style.decimal } : {}), ...check(style.why ?? "") }
-}
-
-type MoneyStyle =
-  | { readonly _tag: "Style"; readonly decimal: "point" | "comma" | "auto"; readonly why?: string }
-  | { readonly _tag: "Unreadable"; readonly why: string }
-
-/**
- * A money column's decimal style, decided over the whole column as the reader decides a number
- * column's: a value that reads one way only (`₹1,04,990`, `₹12,990.50`) settles it; when every value
- * reads two ways (`₹12,990`), a reading with more decimals than the currency has is not an amount.
- */
-const moneyStyle = (p: Profile, precision: number, fileDecimal: "point" | "comma" | "auto"): MoneyStyle => {
-  const unreadable = (why: string): MoneyStyle => ({ _tag: "Unreadable", why })
-  if (p.onlyPoint !== undefined && p.onlyComma !== undefined) {
-    return unreadable(`the values mix decimal styles (${show(p.onlyPoint)} has a decimal point, ${show(p.onlyComma)} a decimal comma): fix them, or set decimal: "auto" and uncomment`)
-  }
-  const reads = { point: p.amountsPoint === p.filled, comma: p.amountsComma === p.filled }
-  if (p.twoWays === undefined) {
-    if (p.amounts === p.filled) return { _tag: "Style", decimal: "auto" }
-    const one = reads.point && (p.onlyPoint !== undefined || !reads.comma) ? "point" : reads.comma ? "comma" : undefined
-    return one === undefined ? unreadable(`values such as ${show(p.badAmount ?? "")} do not read as amounts in one decimal style; fix them or set decimal and uncomment`) : { _tag: "Style", decimal: one }
-  }
-  const settled = p.onlyPoint !== undefined ? "point" : p.onlyComma !== undefined ? "comma" : undefined
-  if (settled !== undefined) {
-    if (!reads[settled]) return unreadable(`values such as ${show(p.badAmount ?? "")} do not read as amounts in one decimal style; fix them or set decimal and uncomment`)
-    const by = settled === "point" ? p.onlyPoint : p.onlyComma
-    return { _tag: "Style", decimal: settled, why: `values such as ${show(p.twoWays)} read two ways: decimal ${settled} taken, as ${show(by ?? "")} can only be read so` }
-  }
-  const fits = (["point", "comma"] as const).filter((d) => reads[d] && (d === "point" ? p.decimalsPoint : p.decimalsComma) <= precision)
-  const chosen = fits.length === 1 ? fits[0] : fits.find((d) => d === fileDecimal)
-  if (chosen === undefined) return unreadable(`values such as ${show(p.twoWays)} read two ways, and nothing in the column tells which: set decimal ("point" or "comma") and uncomment`)
-  const other = chosen === "point" ? "comma" : "point"
-  return {
-    _tag: "Style",
-    decimal: chosen,
-    why: fits.length === 1
-      ? `values such as ${show(p.twoWays)} read two ways: decimal ${chosen} taken, as with a decimal ${other} they would have more decimals than the currency's ${precision}`
-      : `values such as ${show(p.twoWays)} read two ways: decimal ${chosen} taken, as the file's other numbers are written`
-  }
 }
 
 /**

@@ -4,43 +4,10 @@
  * million products; pages sorted by name or time use a sorted copy rebuilt after writes. Stored
  * products are never mutated (writes replace them), so a seed passed in can be reused by `reset`.
  */
-import * as Cursor from "./Cursor.js"
 import * as Fields from "./Fields.js"
+import * as Listing from "./Listing.js"
 import * as Seed from "./Seed.js"
 import * as Validate from "./Validate.js"
-
-export type SortBy = "id" | "name" | "add_time" | "update_time"
-export type Direction = "asc" | "desc"
-
-export interface Entry {
-  readonly id: number
-  product: Seed.Product
-  /** Sort keys, computed when first needed (a million lowercased names cost memory and load time). */
-  nameKey: string | undefined
-  addSec: number | undefined
-  updateSec: number | undefined
-}
-
-const entry = (product: Seed.Product): Entry => ({ id: product.id, product, nameKey: undefined, addSec: undefined, updateSec: undefined })
-
-const nameKey = (e: Entry): string => (e.nameKey ??= e.product.name.toLowerCase())
-const addSec = (e: Entry): number => (e.addSec ??= toSec(e.product.add_time))
-const updateSec = (e: Entry): number => (e.updateSec ??= toSec(e.product.update_time))
-
-export interface ListQuery {
-  readonly sortBy: SortBy
-  readonly direction: Direction
-  readonly limit: number
-  readonly after: Cursor.Keyset | undefined
-  readonly ownerId: number | undefined
-  readonly updatedSince: number | undefined
-  readonly ids: ReadonlyArray<number> | undefined
-}
-
-export interface Page {
-  readonly items: ReadonlyArray<Entry>
-  readonly next: Cursor.Keyset | null
-}
 
 export interface SearchHit {
   readonly score: number
@@ -53,19 +20,12 @@ export type Product = Seed.Product
 /** RFC 3339 UTC in whole seconds. */
 export const timestamp = (sec: number): string => new Date(sec * 1000).toISOString().replace(/\.\d{3}Z$/, "Z")
 
-const toSec = (rfc3339: string): number => Math.floor(Date.parse(rfc3339) / 1000)
-
-const cmp = (a: string | number, b: string | number): number => (a < b ? -1 : a > b ? 1 : 0)
-
-const keyOf = (e: Entry, sortBy: SortBy): string | number =>
-  sortBy === "id" ? e.id : sortBy === "name" ? nameKey(e) : sortBy === "add_time" ? addSec(e) : updateSec(e)
-
 export class Store {
-  private ordered: Array<Entry> = []
-  private byId = new Map<number, Entry>()
+  private ordered: Array<Listing.Entry> = []
+  private byId = new Map<number, Listing.Entry>()
   /** Lowercased code → the id, or the ids when codes repeat (duplicates are allowed). */
   private byCode = new Map<string, number | Array<number>>()
-  private sorted = new Map<SortBy, { version: number; entries: Array<Entry> }>()
+  private sorted = new Map<Listing.SortBy, { version: number; entries: Array<Listing.Entry> }>()
   private version = 0
   private nextId = 1
   private nextOptionId = 1
@@ -99,14 +59,14 @@ export class Store {
     this.deletedCount = 0
     for (const p of seed.products) {
       if (this.byId.has(p.id)) throw new Error(`the seed lists product id ${p.id} twice`)
-      const e = entry(p)
+      const e = Listing.entry(p)
       this.byId.set(p.id, e)
       this.ordered.push(e)
       this.indexCode(p)
       if (p.is_deleted) this.deletedCount++
     }
     let sorted = true
-    for (let i = 1; i < this.ordered.length && sorted; i++) sorted = (this.ordered[i - 1] as Entry).id < (this.ordered[i] as Entry).id
+    for (let i = 1; i < this.ordered.length && sorted; i++) sorted = (this.ordered[i - 1] as Listing.Entry).id < (this.ordered[i] as Listing.Entry).id
     if (!sorted) this.ordered.sort((a, b) => a.id - b.id)
     this.nextId = (this.ordered[this.ordered.length - 1]?.id ?? 0) + 1
     this.touch()
@@ -156,12 +116,12 @@ export class Store {
 
   // ---- products ----------------------------------------------------------------------------
 
-  get(id: number): Entry | undefined {
+  get(id: number): Listing.Entry | undefined {
     return this.byId.get(id)
   }
 
   /** The wire object of a product: custom fields listed for every current custom field (unset = null). */
-  wire(e: Entry, only?: ReadonlySet<string>): Record<string, unknown> {
+  wire(e: Listing.Entry, only?: ReadonlySet<string>): Record<string, unknown> {
     const p = e.product
     const custom: Record<string, unknown> = {}
     for (const f of this.customFields) {
@@ -188,88 +148,29 @@ export class Store {
     }
   }
 
-  private view(sortBy: SortBy, ids: ReadonlyArray<number> | undefined): Array<Entry> {
+  /** One keyset page: live products (not deleted) matching the filters, in the requested order. */
+  list(q: Listing.ListQuery): Listing.Page {
+    return Listing.page(this.view(q.sortBy, q.ids), q)
+  }
+
+  private view(sortBy: Listing.SortBy, ids: ReadonlyArray<number> | undefined): Array<Listing.Entry> {
     if (ids !== undefined) {
-      const picked: Array<Entry> = []
+      const picked: Array<Listing.Entry> = []
       for (const id of new Set(ids)) {
         const e = this.byId.get(id)
         if (e) picked.push(e)
       }
-      return picked.sort((a, b) => cmp(keyOf(a, sortBy), keyOf(b, sortBy)) || a.id - b.id)
+      return Listing.sort(picked, sortBy)
     }
     if (sortBy === "id") return this.ordered
     const cached = this.sorted.get(sortBy)
     if (cached && cached.version === this.version) return cached.entries
-    const entries = this.ordered.slice().sort((a, b) => cmp(keyOf(a, sortBy), keyOf(b, sortBy)) || a.id - b.id)
+    const entries = Listing.sort(this.ordered.slice(), sortBy)
     this.sorted.set(sortBy, { version: this.version, entries })
     return entries
   }
 
-  /** First index whose (key, id) is strictly after the cursor's, in ascending order. */
-  private static upperBound(entries: ReadonlyArray<Entry>, sortBy: SortBy, key: string | number, id: number): number {
-    let lo = 0
-    let hi = entries.length
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1
-      const e = entries[mid] as Entry
-      const c = cmp(keyOf(e, sortBy), key) || e.id - id
-      if (c <= 0) lo = mid + 1
-      else hi = mid
-    }
-    return lo
-  }
-
-  private static cursorKey(sortBy: SortBy, k: Cursor.Keyset): string | number {
-    if (sortBy === "id") {
-      if (typeof k.fieldValue !== "number") return Validate.invalid("cursor", "is not a valid cursor")
-      return k.fieldValue
-    }
-    if (typeof k.fieldValue !== "string") return Validate.invalid("cursor", "is not a valid cursor")
-    if (sortBy === "name") return k.fieldValue.toLowerCase()
-    const ms = Date.parse(k.fieldValue)
-    return Number.isNaN(ms) ? Validate.invalid("cursor", "is not a valid cursor") : Math.floor(ms / 1000)
-  }
-
-  /** One keyset page: live products (not deleted) matching the filters, in the requested order. */
-  list(q: ListQuery): Page {
-    const entries = this.view(q.sortBy, q.ids)
-    const asc = q.direction === "asc"
-    let i = asc ? 0 : entries.length - 1
-    if (q.after !== undefined) {
-      if (q.after.field !== q.sortBy || q.after.sortDirection !== q.direction) {
-        Validate.invalid("cursor", `was issued for sort_by=${q.after.field}&sort_direction=${q.after.sortDirection}; send the same sort with it`)
-      }
-      const ub = Store.upperBound(entries, q.sortBy, Store.cursorKey(q.sortBy, q.after), q.after.id)
-      if (asc) i = ub
-      else {
-        // last index strictly before the cursor: the cursor's own entry (if still there) is excluded
-        const lb = Store.upperBound(entries, q.sortBy, Store.cursorKey(q.sortBy, q.after), q.after.id - 0.5)
-        i = lb - 1
-      }
-    }
-    const items: Array<Entry> = []
-    let more = false
-    for (; asc ? i < entries.length : i >= 0; asc ? i++ : i--) {
-      const e = entries[i] as Entry
-      const p = e.product
-      if (p.is_deleted) continue
-      if (q.ownerId !== undefined && p.owner_id !== q.ownerId) continue
-      if (q.updatedSince !== undefined && updateSec(e) < q.updatedSince) continue
-      if (items.length === q.limit) {
-        more = true
-        break
-      }
-      items.push(e)
-    }
-    const last = items[items.length - 1]
-    const next =
-      more && last !== undefined
-        ? { field: q.sortBy, fieldValue: q.sortBy === "id" ? last.id : q.sortBy === "name" ? last.product.name : q.sortBy === "add_time" ? last.product.add_time : last.product.update_time, sortDirection: q.direction, id: last.id }
-        : null
-    return { items, next }
-  }
-
-  private put(e: Entry, p: Seed.Product): void {
+  private put(e: Listing.Entry, p: Seed.Product): void {
     this.unindexCode(e.product)
     if (p.is_deleted && !e.product.is_deleted) this.deletedCount++
     e.product = p
@@ -288,7 +189,7 @@ export class Store {
     return prices.map((x) => ({ product_id: id, ...x }))
   }
 
-  create(input: Validate.ProductInput): Entry {
+  create(input: Validate.ProductInput): Listing.Entry {
     const frequency = input.billing_frequency ?? "one-time"
     const cycles = input.billing_frequency_cycles ?? null
     Validate.billing(frequency, cycles)
@@ -313,7 +214,7 @@ export class Store {
       prices: Store.withId(id, input.prices ?? this.defaultPrices()),
       custom_fields: input.custom_fields ?? {}
     }
-    const e = entry(p)
+    const e = Listing.entry(p)
     this.byId.set(id, e)
     this.ordered.push(e)
     this.indexCode(p)
@@ -322,7 +223,7 @@ export class Store {
   }
 
   /** Applies a PATCH: given fields replace the stored ones (`prices` replaces the whole array). */
-  update(e: Entry, input: Validate.ProductInput): Entry {
+  update(e: Listing.Entry, input: Validate.ProductInput): Listing.Entry {
     const old = e.product
     const frequency = input.billing_frequency ?? old.billing_frequency
     const cycles = input.billing_frequency_cycles !== undefined ? input.billing_frequency_cycles : old.billing_frequency_cycles
@@ -341,7 +242,7 @@ export class Store {
     return e
   }
 
-  remove(e: Entry): void {
+  remove(e: Listing.Entry): void {
     this.put(e, { ...e.product, is_deleted: true, update_time: timestamp(this.nowSec()) })
   }
 
@@ -361,7 +262,7 @@ export class Store {
       return Math.round((t.length / v.length) * 10_000) / 10_000
     }
     const searchable = this.customFields.filter((f) => Fields.searchableTypes.has(f.field_type))
-    const consider = (e: Entry) => {
+    const consider = (e: Listing.Entry) => {
       const p = e.product
       if (p.is_deleted) return
       let best = 0

@@ -6,28 +6,15 @@
  */
 import type { FileSystem } from "@effect/platform"
 import { Effect, Stream } from "effect"
-import * as Cell from "./Cell.js"
 import * as Dialect from "./Dialect.js"
 import * as Encoding from "./Encoding.js"
 import type * as FileError from "./FileError.js"
+import * as Profile from "./Profile.js"
 import * as Reader from "./Reader.js"
 
-export type Kind = "empty" | "integer" | "decimal" | "boolean" | "text"
-
-export interface ColumnReport {
-  readonly position: number
-  readonly name: string
-  readonly kind: Kind
-  /** For decimal columns: how decimals are written (`mixed`: value by value; `ambiguous`: cannot tell). */
-  readonly decimal?: "point" | "comma" | "none" | "mixed" | "ambiguous"
-  readonly thousands?: string
-  /** Cells that read as null (empty, NA, N/A, NONE, NULL, `.`). */
-  readonly nulls: number
-  readonly example?: string
-  /** Values that do not fit the column's type (a few are allowed), and the first of them. */
-  readonly misfits?: number
-  readonly misfit?: string
-}
+/** A column's guessed type, and what `inspect` says about a column (see `Profile`). */
+export type Kind = Profile.Kind
+export type ColumnReport = Profile.ColumnReport
 
 export interface RowProblem {
   readonly line: number
@@ -56,68 +43,13 @@ export interface Report {
 }
 
 const MAX_ERRORS = 100
-const integerText = /^[+-]?(?:0|[1-9]\d*)$/
-
-/** Up to this share of a column's values may fail to fit its type (they are counted and shown). */
-const MISFIT_SHARE = 0.05
-
-const columnStats = () => {
-  const detector = Cell.detector()
-  const booleans = new Set([...Cell.defaultBooleans.true, ...Cell.defaultBooleans.false].filter((b) => b !== ""))
-  let nulls = 0
-  let values = 0
-  let integers = 0
-  let zeroOne = 0
-  let numbers = 0
-  let bools = 0
-  let example: string | undefined
-  const misfit = { integer: "", decimal: "", boolean: "" }
-  return {
-    add: (text: string) => {
-      const t = text.trim()
-      if (Cell.defaultNulls.includes(t.toLowerCase())) {
-        nulls++
-        return
-      }
-      values++
-      example ??= t
-      if (integerText.test(t)) integers++
-      else misfit.integer ||= t
-      if (t === "0" || t === "1") zeroOne++
-      if (Cell.looksNumeric(t)) {
-        numbers++
-        detector.add(t)
-      } else misfit.decimal ||= t
-      if (booleans.has(t.toLowerCase())) bools++
-      else misfit.boolean ||= t
-    },
-    report: (position: number, name: string): ColumnReport => {
-      const base = { position, name, nulls, ...(example === undefined ? {} : { example }) }
-      const fits = (n: number) => values - n <= values * MISFIT_SHARE
-      const withMisfits = (n: number, example: string) => (n === values ? {} : { misfits: values - n, misfit: example })
-      if (values === 0) return { ...base, kind: "empty" }
-      if (zeroOne === values) return { ...base, kind: "boolean" }
-      if (fits(integers)) return { ...base, kind: "integer", ...withMisfits(integers, misfit.integer) }
-      if (fits(numbers)) {
-        const r = detector.result()
-        const more = withMisfits(numbers, misfit.decimal)
-        if (r._tag === "Mixed") return { ...base, kind: "decimal", decimal: "mixed", ...more }
-        if (r._tag === "Ambiguous") return { ...base, kind: "decimal", decimal: "ambiguous", ...more }
-        const decimal = r.format.decimal === "auto" ? "none" : r.format.decimal
-        return { ...base, kind: "decimal", decimal, ...(r.format.thousands === "none" ? {} : { thousands: r.format.thousands }), ...more }
-      }
-      if (fits(bools)) return { ...base, kind: "boolean", ...withMisfits(bools, misfit.boolean) }
-      return { ...base, kind: "text" }
-    }
-  }
-}
 
 /** Reads `file` once and reports on it; fails only on a file-level problem. */
 export const run = (file: string, input: Dialect.Input = {}): Effect.Effect<Report, FileError.CsvFileError, FileSystem.FileSystem> =>
   Effect.gen(function*() {
     const source = yield* Reader.open(file, input)
     const width = source.header.names.length
-    const stats = source.header.names.map(() => columnStats())
+    const stats = source.header.names.map(() => Profile.column())
     const rowErrors: Array<RowProblem> = []
     let rowErrorCount = 0
     let rowCount = 0

@@ -13,6 +13,7 @@ import type { Direction, Side } from "../domain/Side.js"
 import * as Suggest from "../domain/Suggest.js"
 import { type AccountField, byLabel, type CreatableType, mappableTypes, type Pin } from "./AccountFields.js"
 import type { Drift, FieldMapping, MappingInput, ValueType } from "./Mapping.js"
+import { accepts, creatableFor, defaultKind, type ValueKind } from "./ValueKinds.js"
 
 /** How one ERP column is read and written for a field. */
 export interface ErpRule {
@@ -94,64 +95,7 @@ export interface CompileContext {
   readonly offline?: boolean
 }
 
-type ValueKind = "text" | "decimal" | "integer" | "boolean" | "money" | "enum" | "set"
-
 const kindOf = (t: ValueType): ValueKind => (typeof t === "string" ? t : "enum" in t ? "enum" : "set")
-
-const defaultKind = (target: Field.Parsed, custom: AccountField | undefined): ValueKind => {
-  if (target.kind === "price") return "decimal"
-  if (target.kind === "builtin") return target.name === "tax" ? "decimal" : target.name === "active" || target.name === "linkable" ? "boolean" : "text"
-  switch (custom?.field_type) {
-    case "double":
-    case "int":
-    case "monetary":
-      return "decimal"
-    case "boolean":
-      return "boolean"
-    case "set":
-      return "set"
-    default:
-      return "text"
-  }
-}
-
-/** Value kinds an ERP column may have for each target. */
-const accepts = (target: Field.Parsed, custom: AccountField | undefined): ReadonlyArray<ValueKind> => {
-  if (target.kind === "price") return ["decimal", "integer", "money"]
-  if (target.kind === "builtin") {
-    if (target.name === "tax") return ["decimal", "integer"]
-    if (target.name === "active" || target.name === "linkable") return ["boolean"]
-    return ["text", "enum"]
-  }
-  switch (custom?.field_type) {
-    case undefined: // to be created (createMissingFields says which kinds it cannot create)
-      return ["text", "decimal", "integer", "enum", "set", "boolean"]
-    case "varchar":
-    case "varchar_auto":
-    case "text":
-    case "phone":
-    case "date":
-    case "address":
-      return ["text", "enum", "decimal", "integer"]
-    case "double":
-    case "int":
-      return ["decimal", "integer"]
-    case "monetary":
-      return ["decimal", "integer", "money"]
-    case "enum":
-      return ["text", "enum"]
-    case "set":
-      return ["set"]
-    case "boolean":
-      return ["boolean"]
-    default:
-      return []
-  }
-}
-
-/** The field type `createMissingFields` creates for a column of `kind` (a `currency` makes an amount monetary). */
-const creatableFor = (kind: ValueKind, currency: string | undefined): CreatableType =>
-  kind === "decimal" || kind === "integer" ? (currency === undefined ? "double" : "monetary") : kind === "enum" ? "enum" : kind === "set" ? "set" : "varchar"
 
 const columnsOf = (m: FieldMapping): ReadonlyArray<string> => (m.erp === undefined ? [] : typeof m.erp === "string" ? [m.erp] : m.erp)
 
