@@ -26,6 +26,7 @@ import * as Encoding from "./Encoding.js"
 import * as FileError from "./FileError.js"
 import * as Formula from "./Formula.js"
 import * as Serialize from "./Serialize.js"
+import type * as CatalogSource from "../source/CatalogSource.js"
 
 export type Mode = "patch" | "full"
 
@@ -36,30 +37,11 @@ export interface Changes {
   readonly creates: ReadonlyArray<{ readonly key: string; readonly values: Readonly<Record<string, Cell.Value>> }>
 }
 
-export interface Summary {
-  readonly path: string
-  readonly mode: Mode
-  /** Data rows written. */
-  readonly rows: number
-  readonly updated: number
-  readonly created: number
-  /** Cells given a leading `'` so that a spreadsheet shows them instead of running them. */
-  readonly neutralised: number
-  /** Updates whose key is not in the file, or is on more than one row: not applied. */
-  readonly notApplied: ReadonlyArray<string>
-  /** Values the file's encoding cannot hold: not written (the rest of their row is). */
-  readonly refused: ReadonlyArray<Refused>
-}
+/** What a write wrote (the port's write-back summary; `notApplied`: updates whose key is not on a product row, or is on more than one). */
+export type Summary = CatalogSource.WriteBackSummary
 
 /** A value not written because the file's encoding cannot hold it. */
-export interface Refused {
-  readonly key: string
-  readonly column: string
-  readonly value: string
-  /** The characters the encoding cannot hold. */
-  readonly characters: ReadonlyArray<string>
-  readonly message: string
-}
+export type Refused = CatalogSource.Refused
 
 const show = (s: string) => JSON.stringify(s)
 

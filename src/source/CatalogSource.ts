@@ -94,6 +94,7 @@ export interface Refused {
   readonly key: string
   readonly column: string
   readonly value: string
+  /** The characters the write-back cannot hold. */
   readonly characters: ReadonlyArray<string>
   readonly message: string
 }
@@ -106,7 +107,7 @@ export interface WriteBackSummary {
   readonly rows: number
   readonly updated: number
   readonly created: number
-  /** Text values that would read as formulas in a spreadsheet, written with a leading `'`. */
+  /** Cells given a leading `'` so that a spreadsheet shows them instead of running them. */
   readonly neutralised: number
   /** Keys with changes that the source holds more than once: not applied. */
   readonly notApplied: ReadonlyArray<string>

@@ -21,7 +21,7 @@ const modules = files(src).map((file) => {
   return { name: relative(src, file), text, local, packages: specifiers.filter((s) => !s.startsWith(".")) }
 })
 
-const layerOf = (name: string) => (name.includes("/") ? name.split("/")[0] : name)
+const layerOf = (name: string): string => name.split("/")[0] ?? name
 
 /** Modules of `layers` that import a module outside `allowed` (layers, or single modules). */
 const outside = (layers: ReadonlyArray<string>, allowed: ReadonlyArray<string>) =>
