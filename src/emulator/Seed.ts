@@ -117,5 +117,13 @@ export const empty: Seed = {
 /** Decodes seed JSON; on failure, a readable list of what is wrong and where. */
 export const decode = (input: unknown): Either.Either<Seed, string> =>
   Schema.decodeUnknownEither(Seed, { errors: "all", onExcessProperty: "ignore" })(input).pipe(
-    Either.mapLeft((e) => ParseResult.TreeFormatter.formatErrorSync(e))
+    Either.mapLeft((e) => {
+      // One line per problem, with its path (`products.1.update_time`): never the whole account.
+      // (An optional part that is present but wrong also fails as "not undefined": that is noise.)
+      const all = ParseResult.ArrayFormatter.formatErrorSync(e)
+      const real = all.filter((i) => !i.message.startsWith("Expected undefined, actual"))
+      const issues = real.length > 0 ? real : all
+      const lines = issues.slice(0, 10).map((i) => `  ${i.path.join(".") || "(the file)"}: ${i.message.length > 200 ? `${i.message.slice(0, 200)}…` : i.message}`)
+      return `not an emulator account:\n${lines.join("\n")}${issues.length > 10 ? `\n  … and ${issues.length - 10} more` : ""}`
+    })
   )
