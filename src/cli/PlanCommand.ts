@@ -8,14 +8,16 @@
  */
 import { Command, Options } from "@effect/cli"
 import { FileSystem } from "@effect/platform"
-import { Console, Effect, Layer, Option } from "effect"
+import { Console, Effect, Layer, Option, Stream } from "effect"
 import * as Plan from "../domain/Plan.js"
 import * as Prepare from "../execute/Prepare.js"
 import type * as Accounting from "../pipedrive/Accounting.js"
 import { Pipedrive } from "../pipedrive/Pipedrive.js"
 import * as MappingLoad from "../mapping/Load.js"
+import * as PlanJson from "../report/PlanJson.js"
 import * as Report from "../report/Report.js"
 import { Store } from "../store/Store.js"
+import type { StoreError } from "../store/StoreError.js"
 import * as ExitCode from "./ExitCode.js"
 import * as Output from "./Output.js"
 import { configOption, loadConfig } from "./Root.js"
@@ -57,7 +59,7 @@ export const command = Command.make("plan", { config: configOption, format, out:
       yield* Store.lock("plan")
       const store = yield* Store
       const runId = yield* store.startRun("plan")
-      return yield* Effect.gen(function*() {
+      const planned = yield* Effect.gen(function*() {
         const prepared = yield* Prepare.prepare(resolved, mapping, mappingText, new Date().toISOString().replace(/\.\d{3}Z$/, "Z"))
         const spent = yield* (yield* Pipedrive).accounting
         for (const [endpoint, c] of Object.entries(spent.byEndpoint)) if (c.requests > 0) yield* store.recordTokens(runId, endpoint, c.requests, c.tokens)
@@ -65,16 +67,22 @@ export const command = Command.make("plan", { config: configOption, format, out:
         const rejects = prepared.rejects.map((r) => ({ line: r.line, key: r.key ?? null, reasons: r.errors.map((e) => (e.column === undefined ? e.reason : `${e.column}: ${e.reason}`)) }))
         return { plan: prepared.plan, rejects, rejectsFile: prepared.rejectsFile, skipped: prepared.skipped }
       }).pipe(Effect.tapError((e) => store.finishRun(runId, "failed", { summary: { error: typeof e === "object" && e !== null && "message" in e ? String(e.message) : String(e) } }).pipe(Effect.ignore)))
+      // The plan's staged links and agreements are read from the state for the JSON and the saved plan.
+      const staged = planned.plan.staged
+      const rows: PlanJson.StagedRows<StoreError> = staged === undefined ? PlanJson.noRows : { links: store.staged.links(staged.id), agreements: store.staged.agreements(staged.id, staged.order) }
+      const extra = { rejects: planned.rejects, skipped: planned.skipped, ...(planned.rejectsFile === undefined ? {} : { rejectsFile: planned.rejectsFile }) }
+      const paint = args.format === "table" && Option.isNone(args.out) ? Output.stdoutPaint() : undefined
+      const text = yield* Report.plan(args.format, planned.plan, extra, paint, rows)
+      if (Option.isSome(args.save)) {
+        const file = args.save.value
+        yield* Stream.run(PlanJson.saved(planned.plan, rows).pipe(Stream.concat(Stream.succeed("\n")), Stream.encodeText), fs.sink(file)).pipe(
+          Effect.catchTag("SystemError", "BadArgument", (e) => new Output.OutputError({ message: `cannot save the plan to ${file}: ${e.message}` }))
+        )
+      }
+      yield* store.staged.clear
+      return { plan: planned.plan, text }
     }).pipe(Effect.scoped, Effect.provide(Layer.merge(Target.layer(resolved), Store.layer(resolved.state))))
-    const extra = { rejects: plan.rejects, skipped: plan.skipped, ...(plan.rejectsFile === undefined ? {} : { rejectsFile: plan.rejectsFile }) }
-    const paint = args.format === "table" && Option.isNone(args.out) ? Output.stdoutPaint() : undefined
-    const text = yield* Report.plan(args.format, plan.plan, extra, paint)
-    if (Option.isSome(args.save)) {
-      const file = args.save.value
-      const json = yield* Plan.encodeJson(plan.plan)
-      yield* fs.writeFileString(file, `${json}\n`).pipe(Effect.mapError((e) => new Output.OutputError({ message: `cannot save the plan to ${file}: ${e.message}` })))
-    }
-    yield* Output.emit(text, args.out, "The plan")
+    yield* Output.emit(plan.text, args.out, "The plan")
     if (Option.isSome(args.save)) yield* Console.error(`The plan itself is saved in ${args.save.value} (for apply).`)
     if (args.detailedExitcode) ExitCode.set(detailedExitCode(plan.plan))
   })

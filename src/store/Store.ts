@@ -23,6 +23,7 @@ import * as KeyOrder from "./KeyOrder.js"
 import * as Lock from "./Lock.js"
 import * as ProductJson from "./ProductJson.js"
 import * as Run from "./Run.js"
+import * as Staged from "./Staged.js"
 import * as StoreError from "./StoreError.js"
 
 /** Rows for a bulk write: an in-memory collection or a stream (written as it is pulled). */
@@ -262,6 +263,9 @@ export interface Service {
   readonly releaseLock: (holder: Lock.Holder) => Effect.Effect<void, StoreError.StoreError>
   /** Removes the lock whoever holds it: for a holder on another host that is known to be gone. */
   readonly breakLock: Effect.Effect<Option.Option<Lock.Holder>, StoreError.StoreError>
+
+  /** A plan's links and agreements, staged while it plans and applied when it runs (`Staged`). */
+  readonly staged: Staged.Service
 }
 
 const nowIso = Effect.map(Clock.currentTimeMillis, (ms) => new Date(ms).toISOString())
@@ -877,7 +881,9 @@ const make = (path: string, options: Database.Options = {}): Effect.Effect<Servi
         const current = q.lockGet.get() as Lock.Holder | undefined
         q.lockBreak.run()
         return Option.fromNullable(current)
-      })
+      }),
+
+      staged: Staged.service(db, path, { busyTimeoutMs: options.busyTimeoutMs ?? 5000, sql, write, rows })
     }
     return service
   })
