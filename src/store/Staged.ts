@@ -45,12 +45,12 @@ export interface Writer {
   readonly agree: (key: string, path: string, value: string) => void
   /** Writes what is still buffered and marks the plan complete (only a complete plan is applied). */
   readonly finish: () => { readonly links: number; readonly agreements: number }
-  /** Closes the writer's connection; a plan not finished stays incomplete. */
+  /** Closes the writer's connection (rolling back what is not committed); a plan not finished stays incomplete. */
   readonly close: () => void
 }
 
 /** Rows written per transaction. */
-const batch = 4096
+const batch = 8192
 
 /**
  * Starts staging a plan on a connection of its own to the state file at `path` (already opened and
@@ -68,17 +68,11 @@ export const begin = (path: string, busyTimeoutMs: number, now: string): Writer 
     const insertLink = db.prepare("INSERT INTO staged_link (key, pipedrive_id) VALUES (?, ?)")
     const insertAgreement = db.prepare("INSERT INTO staged_agreement (key, field, value) VALUES (?, ?, ?)")
     const complete = db.prepare("UPDATE staged_plan SET links = ?, agreements = ? WHERE id = ?")
-    // Flat buffers (key, id, key, id, …), written a batch per transaction.
-    let linkRows: Array<string | number> = []
-    let agreementRows: Array<string> = []
+    // Each row goes to SQLite as it comes (nothing waits in memory, where it would outlive young
+    // collections), in a transaction committed every `batch` rows.
     let links = 0
     let agreements = 0
-    const flush = db.transaction(() => {
-      for (let i = 0; i < linkRows.length; i += 2) insertLink.run(linkRows[i], linkRows[i + 1])
-      for (let i = 0; i < agreementRows.length; i += 3) insertAgreement.run(agreementRows[i], agreementRows[i + 1], agreementRows[i + 2])
-      linkRows = []
-      agreementRows = []
-    })
+    let inBatch = 0
     const attempt = <A>(doing: string, f: () => A): A => {
       try {
         return f()
@@ -86,23 +80,31 @@ export const begin = (path: string, busyTimeoutMs: number, now: string): Writer 
         throw StoreError.fromThrown(path, doing, e)
       }
     }
-    const staged = () => linkRows.length / 2 + agreementRows.length / 3
+    const row = (doing: string, insert: () => void) =>
+      attempt(doing, () => {
+        if (inBatch === 0) db.exec("BEGIN IMMEDIATE")
+        insert()
+        if (++inBatch === batch) {
+          db.exec("COMMIT")
+          inBatch = 0
+        }
+      })
     return {
       id,
       link: (key, pipedriveId) => {
-        linkRows.push(key, pipedriveId)
+        row("staging the plan's links", () => insertLink.run(key, pipedriveId))
         links++
-        if (staged() >= batch) attempt("staging the plan's links", () => flush.immediate())
       },
       agree: (key, field, value) => {
-        agreementRows.push(key, field, value)
+        row("staging the plan's agreements", () => insertAgreement.run(key, field, value))
         agreements++
-        if (staged() >= batch) attempt("staging the plan's agreements", () => flush.immediate())
       },
       finish: () =>
         attempt("staging the plan", () => {
-          flush.immediate()
+          if (inBatch === 0) db.exec("BEGIN IMMEDIATE")
           complete.run(links, agreements, id)
+          db.exec("COMMIT")
+          inBatch = 0
           return { links, agreements }
         }),
       close: () => db.close()

@@ -513,11 +513,17 @@ const make = (path: string, options: Database.Options = {}): Effect.Effect<Servi
     const writeRows = <A, E, R>(doing: string, rows: Rows<A, E, R>, each: (a: A) => void): Effect.Effect<number, E | StoreError.StoreError, R> => {
       const stream: Stream.Stream<A, E, R> = Predicate.isIterable(rows) ? Stream.fromIterable(rows) : rows
       let count = 0
-      return Stream.runForEachChunk(stream, (chunk) =>
-        sql(doing, () => {
+      // The work is done in the callback, which returns the shared `Effect.void`: an effect that
+      // captured the chunk would keep every chunk alive into the old generation (docs/performance.md).
+      return Stream.runForEachChunk(stream, (chunk) => {
+        try {
           for (const a of chunk) each(a)
-          count += Chunk.size(chunk)
-        })).pipe(Effect.map(() => count))
+        } catch (e) {
+          return Effect.fail(StoreError.fromThrown(path, doing, e))
+        }
+        count += Chunk.size(chunk)
+        return Effect.void
+      }).pipe(Effect.map(() => count))
     }
 
     /** A stream over a synchronous iterator of SQLite rows, pulled `chunkSize` at a time, closed with the stream. */
