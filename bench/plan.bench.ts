@@ -51,6 +51,7 @@ const compiled = Either.getOrThrow(
   })
 )
 const config = {
+  erp: { writeBack: { unencodable: "refuse" } },
   policies: {
     mode: { toPipedrive: "additive", toErp: "additive" },
     conflicts: "manual",

@@ -8,8 +8,9 @@
  */
 import { Command, Options } from "@effect/cli"
 import { FileSystem } from "@effect/platform"
-import { Console, Effect, Option } from "effect"
+import { Console, Effect, Option, Stream } from "effect"
 import * as Plan from "../domain/Plan.js"
+import * as PlanJson from "../report/PlanJson.js"
 import * as Report from "../report/Report.js"
 import * as Sync from "../sync/Sync.js"
 import * as ExitCode from "./ExitCode.js"
@@ -39,24 +40,24 @@ export const command = Command.make("plan", { config: configOption, format, out:
   Effect.gen(function*() {
     const loaded = yield* loadAll(args.config)
     const fs = yield* FileSystem.FileSystem
-    const planned = yield* Sync.plan(loaded).pipe(Effect.provide(Live.sync(loaded.config)))
-    const plan = {
-      plan: planned.plan,
-      rejects: planned.rejects.map((r) => ({ line: r.line, key: r.key ?? null, reasons: r.errors.map((e) => (e.column === undefined ? e.reason : `${e.column}: ${e.reason}`)) })),
-      rejectsFile: planned.rejectsFile,
-      skipped: planned.skipped
-    }
-    const extra = { rejects: plan.rejects, skipped: plan.skipped, ...(plan.rejectsFile === undefined ? {} : { rejectsFile: plan.rejectsFile }) }
     const paint = args.format === "table" && Option.isNone(args.out) ? Output.stdoutPaint() : undefined
-    const text = yield* Report.plan(args.format, plan.plan, extra, paint)
-    if (Option.isSome(args.save)) {
-      const file = args.save.value
-      const json = yield* Plan.encodeJson(plan.plan)
-      yield* fs.writeFileString(file, `${json}\n`).pipe(Effect.mapError((e) => new Output.OutputError({ message: `cannot save the plan to ${file}: ${e.message}` })))
-    }
+    // Rendered and saved while the state holds the plan's staged links and agreements.
+    const { plan, text } = yield* Sync.plan(loaded, (planned, rows) =>
+      Effect.gen(function*() {
+        const rejects = planned.rejects.map((r) => ({ line: r.line, key: r.key ?? null, reasons: r.errors.map((e) => (e.column === undefined ? e.reason : `${e.column}: ${e.reason}`)) }))
+        const extra = { rejects, skipped: planned.skipped, ...(planned.rejectsFile === undefined ? {} : { rejectsFile: planned.rejectsFile }) }
+        const text = yield* Report.plan(args.format, planned.plan, extra, paint, rows)
+        if (Option.isSome(args.save)) {
+          const file = args.save.value
+          yield* Stream.run(PlanJson.saved(planned.plan, rows).pipe(Stream.concat(Stream.succeed("\n")), Stream.encodeText), fs.sink(file)).pipe(
+            Effect.catchTag("SystemError", "BadArgument", (e) => new Output.OutputError({ message: `cannot save the plan to ${file}: ${e.message}` }))
+          )
+        }
+        return { plan: planned.plan, text }
+      })).pipe(Effect.provide(Live.sync(loaded.config)))
     yield* Output.emit(text, args.out, "The plan")
     if (Option.isSome(args.save)) yield* Console.error(`The plan itself is saved in ${args.save.value} (for apply).`)
-    if (args.detailedExitcode) ExitCode.set(detailedExitCode(plan.plan))
+    if (args.detailedExitcode) ExitCode.set(detailedExitCode(plan))
   })
 ).pipe(
   Command.withDescription(

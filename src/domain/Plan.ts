@@ -136,6 +136,26 @@ export const WriteBackProblem = Schema.Struct({
 })
 export type WriteBackProblem = typeof WriteBackProblem.Type
 
+/**
+ * Where a plan made from the state keeps its links and the agreements of products that exist on
+ * both sides: in the state's staging tables, not in memory (a first sync of a million products
+ * agrees millions of fields). Such a plan's `links` is empty and its `agreements` holds only those
+ * of products still to be created (they wait for the create); executing the plan applies the staged
+ * rows in the state, and a saved or printed plan lists them in their places. Never written out.
+ */
+export const Staged = Schema.Struct({
+  /** The staged plan's id in the state (a newer plan replaces it). */
+  id: Schema.Int,
+  links: Schema.Int,
+  agreements: Schema.Int,
+  /**
+   * How the whole list of agreements is ordered: by key (a key's in the planner's order), or by key
+   * and path (when `WriteBackCheck` added some).
+   */
+  order: Schema.Literal("key", "key-path")
+})
+export type Staged = typeof Staged.Type
+
 export class Plan extends Schema.Class<Plan>("Plan")({
   version: Schema.Literal(version),
   createdAt: Schema.String,
@@ -150,12 +170,20 @@ export class Plan extends Schema.Class<Plan>("Plan")({
   guards: Schema.Array(Guard),
   totals: Totals,
   /** Write-back values the ERP file cannot hold (see `WriteBackProblem`); `refused` ones need attention. */
-  writeBackProblems: Schema.optionalWith(Schema.Array(WriteBackProblem), { default: () => [] })
+  writeBackProblems: Schema.optionalWith(Schema.Array(WriteBackProblem), { default: () => [] }),
+  /** Links and agreements kept in the state rather than here (see `Staged`); absent in a saved plan. */
+  staged: Schema.optional(Staged)
 }) {}
 
 export const PlanJson = Schema.parseJson(Plan)
 export const encodeJson = Schema.encode(PlanJson)
 export const decodeJson = Schema.decodeUnknown(PlanJson)
+
+/** The links the plan makes, staged ones included. */
+export const linkCount = (plan: Plan): number => plan.links.length + (plan.staged?.links ?? 0)
+
+/** The fields the plan agrees on without a write, staged ones included. */
+export const agreementCount = (plan: Plan): number => plan.agreements.length + (plan.staged?.agreements ?? 0)
 
 /** True when the plan writes nothing anywhere. */
 export const isEmpty = (plan: Plan): boolean => plan.operations.length === 0 && plan.fieldsToCreate.length === 0

@@ -8,7 +8,7 @@
  * token cap is spent. docs/execution.md tells the whole story.
  */
 import { Clock, Effect, Either, Ref } from "effect"
-import type * as Plan from "../domain/Plan.js"
+import * as Plan from "../domain/Plan.js"
 import type { Sku } from "../domain/Sku.js"
 import type * as Compile from "../mapping/Compile.js"
 import { Pipedrive } from "../pipedrive/Pipedrive.js"
@@ -65,7 +65,8 @@ const send = (op: Plan.Operation): Effect.Effect<Wire.Product | undefined, Piped
 /**
  * Applies the plan's links (matching) and agreements (base advances without writes) to the state —
  * except the agreements of products still to be created (`creating`): only a create that happened
- * moves their base (`recordApplied`).
+ * moves their base (`recordApplied`). A plan made from the state has them staged there (`staged`):
+ * they are applied set-based, in one transaction, and the staging emptied.
  */
 const applyState = (plan: Plan.Plan, creating: ReadonlySet<string>) =>
   Effect.gen(function*() {
@@ -82,6 +83,9 @@ const applyState = (plan: Plan.Plan, creating: ReadonlySet<string>) =>
       for (const a of agreements) {
         if (pending.has(`${a.key}\u0000${a.path}`)) yield* store.clearPendingWriteback(a.key as Sku, a.path)
       }
+    }
+    if (plan.staged !== undefined) {
+      for (const r of yield* store.staged.apply(plan.staged.id)) failures.push({ key: r.key, kind: "link", pipedriveId: r.pipedriveId, message: r.message })
     }
     return failures
   })
@@ -231,8 +235,8 @@ export const execute = (
       failures,
       unconfirmed,
       conflictsHeld: plan.conflicts.length,
-      agreements: plan.agreements.length,
-      links: plan.links.length,
+      agreements: Plan.agreementCount(plan),
+      links: Plan.linkCount(plan),
       writeBack: { pending: pendingAfter, ...(file === undefined ? {} : { file }), ...(writeBackError === undefined ? {} : { error: writeBackError }), notWritten, replaced: plan.writeBackProblems.filter((p) => p.resolution === "replaced") },
       tokens: { used: after.total.tokens - before.tokens, planned: plan.totals.tokens, requests: after.total.requests - before.requests, run: after.total.tokens, runRequests: after.total.requests },
       elapsedMs: (yield* Clock.currentTimeMillis) - started

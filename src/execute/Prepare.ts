@@ -28,6 +28,8 @@ import type * as Wire from "../pipedrive/Wire.js"
 import * as Planner from "../plan/Planner.js"
 import * as Pull from "./Pull.js"
 import * as WriteBackCheck from "./WriteBackCheck.js"
+import type * as Staged from "../store/Staged.js"
+import * as StoreError from "../store/StoreError.js"
 import { type AccountCache, erpUnreadable, type KeyedText, type PinnedField, Store } from "../store/Store.js"
 
 export interface Prepared {
@@ -265,12 +267,30 @@ const snapshotProduct = (text: string): Wire.Product => JSON.parse(text)
  * Plans from the state's snapshots, base, links and pending write-backs, walking every key in key
  * order (one SQL query), and fingerprints the inputs as it goes (the stored JSON texts). A linked
  * key that `Planner.unchanged` proves in sync on the stored JSON is counted without decoding; every
- * other key is decoded and planned by `Planner.accumulator`.
+ * other key is decoded and planned by `Planner.accumulator`. The links and the agreements of
+ * existing products are staged in the state as they are planned (`Store.staged`; the plan counts
+ * them in `staged`): memory stays constant in the size of the catalog, a first sync included.
  */
 export const planState = (config: ResolvedConfig, compiled: Compile.Compiled, input: PlanStateInput) =>
   Effect.gen(function*() {
     const store = yield* Store
-    const acc = Planner.accumulator({ compiled, deletes: config.policies.deletes, guards: config.policies.guards })
+    return yield* Effect.acquireUseRelease(
+      store.staged.begin,
+      (writer) => planStaged(config, compiled, input, writer),
+      (writer) => Effect.sync(() => writer.close())
+    )
+  })
+
+const planStaged = (config: ResolvedConfig, compiled: Compile.Compiled, input: PlanStateInput, writer: Staged.Writer) =>
+  Effect.gen(function*() {
+    const store = yield* Store
+    let staged: { readonly links: number; readonly agreements: number } | undefined
+    const staging: Planner.Staging = {
+      link: (l) => writer.link(l.key, l.pipedriveId),
+      agree: (a) => writer.agree(a.key, a.path, Field.toJson(a.path, a.value)),
+      staged: () => ({ id: writer.id, links: staged?.links ?? 0, agreements: staged?.agreements ?? 0, order: "key" })
+    }
+    const acc = Planner.accumulator({ compiled, deletes: config.policies.deletes, guards: config.policies.guards }, staging)
     for (const n of input.notes) acc.note(n)
     const pending = new Map<string, Map<Field.Path, Field.Value>>()
     for (const p of yield* store.pendingWritebacks) {
@@ -320,6 +340,7 @@ export const planState = (config: ResolvedConfig, compiled: Compile.Compiled, in
       })
     }
     yield* store.forEachKeyText(planKey)
+    staged = yield* Effect.try({ try: () => writer.finish(), catch: (e) => StoreError.fromThrown(store.path, "staging the plan", e) })
     for (const [k, m] of [...pending].sort()) for (const [path, v] of [...m].sort()) hash.update(`${k}\u0000${path}\u0000${Field.toJson(path, v)}`)
     const lastRun = yield* store.lastRun({ kind: "sync", status: "succeeded" })
     const plan = acc.finish({
@@ -330,5 +351,9 @@ export const planState = (config: ResolvedConfig, compiled: Compile.Compiled, in
       now: input.now,
       ...(input.rejectedReasons === undefined ? {} : { rejectedReasons: input.rejectedReasons })
     })
-    return WriteBackCheck.check(plan, { compiled, ...input.writeBack, unencodable: config.erp.writeBack.unencodable, pending })
+    const checked = WriteBackCheck.check(plan, { compiled, ...input.writeBack, unencodable: config.erp.writeBack.unencodable, pending })
+    // Agreements added by the check sort the whole list by key and path.
+    return checked.staged === undefined || checked.agreements.length === plan.agreements.length
+      ? checked
+      : new Plan.Plan({ ...checked, staged: { ...checked.staged, order: "key-path" } })
   })

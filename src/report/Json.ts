@@ -4,9 +4,10 @@
  * from the state file alone). Values in field changes are the plan's JSON values (text, booleans,
  * `null`, `{"_tag":"Decimal","value":"19.9"}` …). A consumer checks `schema` and `version`.
  */
-import { Schema } from "effect"
+import { Effect, Schema, Stream } from "effect"
 import * as Plan from "../domain/Plan.js"
 import * as Model from "./Model.js"
+import * as PlanJson from "./PlanJson.js"
 
 export const version = 1
 
@@ -63,8 +64,15 @@ export const decodeRunReport = Schema.decodeUnknown(Schema.parseJson(RunReport))
 
 const toRejected = (r: Model.Reject | string) => (typeof r === "string" ? { line: 0, key: null, reasons: [r] } : { line: r.line, key: r.key, reasons: [...r.reasons] })
 
-export const plan = (p: Plan.Plan, extra: Model.PlanExtra = {}) =>
-  encodePlanReport({ schema: "catalog-sync/plan-report", version, plan: p, rejects: (extra.rejects ?? []).map(toRejected), rejectsFile: extra.rejectsFile ?? null, skipped: extra.skipped ?? [] })
+const encodeReport = Schema.encode(PlanReport)
+
+/** The plan report; a plan whose links and agreements are staged (`Plan.Staged`) lists `rows` in their places. */
+export const plan = <E = never>(p: Plan.Plan, extra: Model.PlanExtra = {}, rows: PlanJson.StagedRows<E> = PlanJson.noRows) => {
+  const report: PlanReport = { schema: "catalog-sync/plan-report", version, plan: p, rejects: (extra.rejects ?? []).map(toRejected), rejectsFile: extra.rejectsFile ?? null, skipped: extra.skipped ?? [] }
+  return p.staged === undefined
+    ? encodePlanReport(report)
+    : Effect.flatMap(encodeReport(report), (encoded) => Stream.mkString(PlanJson.write(encoded, (r) => r.plan as Readonly<Record<string, unknown>>, p.staged, rows, 2)))
+}
 
 export const run = (data: Model.RunData): string =>
   JSON.stringify(

@@ -109,6 +109,26 @@ export const steps: ReadonlyArray<Step> = [
         since TEXT NOT NULL
       );
     `
+  },
+  {
+    description: "staging of a plan's links and agreements (Staged.ts)",
+    sql: `
+      CREATE TABLE staged_plan (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        started_at TEXT NOT NULL,
+        links INTEGER,
+        agreements INTEGER
+      );
+      CREATE TABLE staged_link (
+        key TEXT NOT NULL,
+        pipedrive_id INTEGER NOT NULL
+      );
+      CREATE TABLE staged_agreement (
+        key TEXT NOT NULL,
+        field TEXT NOT NULL,
+        value TEXT NOT NULL
+      );
+    `
   }
 ]
 

@@ -67,11 +67,17 @@ export const make = (db: Database.Connection, path: string): Effect.Effect<Sql> 
       writeRows: <A, E, R>(doing: string, rows: Rows<A, E, R>, each: (a: A) => void) => {
         const stream: Stream.Stream<A, E, R> = Predicate.isIterable(rows) ? Stream.fromIterable(rows) : rows
         let count = 0
-        return Stream.runForEachChunk(stream, (chunk) =>
-          attempt(doing, () => {
+        // The work is done in the callback, which returns the shared `Effect.void`: an effect that
+        // captured the chunk would keep every chunk alive into the old generation (docs/performance.md).
+        return Stream.runForEachChunk(stream, (chunk) => {
+          try {
             for (const a of chunk) each(a)
-            count += Chunk.size(chunk)
-          })).pipe(Effect.map(() => count))
+          } catch (e) {
+            return Effect.fail(StoreError.fromThrown(path, doing, e))
+          }
+          count += Chunk.size(chunk)
+          return Effect.void
+        }).pipe(Effect.map(() => count))
       },
       rows: <A>(doing: string, open: () => Iterator<A>) =>
         Stream.acquireRelease(attempt(doing, open), (it) => Effect.sync(() => it.return?.()).pipe(Effect.catchAllDefect(() => Effect.void))).pipe(

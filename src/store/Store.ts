@@ -25,6 +25,7 @@ import * as Links from "./Links.js"
 import * as Lock from "./Lock.js"
 import * as Run from "./Run.js"
 import * as Snapshots from "./Snapshots.js"
+import * as Staged from "./Staged.js"
 import * as Sql from "./Sql.js"
 import type * as StoreError from "./StoreError.js"
 import * as WriteBacks from "./WriteBacks.js"
@@ -50,6 +51,8 @@ export interface Service
 {
   /** The state file. */
   readonly path: string
+  /** A plan's links and agreements, staged while it plans and applied when it runs (`Staged`). */
+  readonly staged: Staged.Service
 }
 
 const make = (path: string, options: Database.Options = {}): Effect.Effect<Service, StoreError.StoreError, Scope.Scope> =>
@@ -64,7 +67,8 @@ const make = (path: string, options: Database.Options = {}): Effect.Effect<Servi
       ...Run.make(sql),
       ...Journal.make(sql),
       ...WriteBacks.make(sql),
-      ...Lock.make(sql)
+      ...Lock.make(sql),
+      staged: Staged.service(db, path, { busyTimeoutMs: options.busyTimeoutMs ?? 5000, sql: sql.attempt, write: sql.write, rows: sql.rows })
     }))
   })
 

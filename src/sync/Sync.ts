@@ -18,7 +18,9 @@ import * as Prepare from "../execute/Prepare.js"
 import * as Endpoint from "../pipedrive/Endpoint.js"
 import { Pipedrive } from "../pipedrive/Pipedrive.js"
 import type * as Wire from "../pipedrive/Wire.js"
+import type * as Staged from "../store/Staged.js"
 import { Store } from "../store/Store.js"
+import type { StoreError } from "../store/StoreError.js"
 
 export class SyncError extends Data.TaggedError("SyncError")<{ readonly message: string }> {}
 
@@ -101,16 +103,31 @@ export const preview = (loaded: Loaded, options: { readonly full: boolean }) =>
   Effect.gen(function*() {
     yield* Store.lock("sync")
     const prepared = yield* Prepare.prepare(loaded.config, loaded.mapping, loaded.mappingText, now(), { full: options.full })
+    yield* (yield* Store).staged.clear // a dry run applies nothing
     return { plan: prepared.plan, ...erpFacts(prepared) }
   }).pipe(Effect.scoped)
 
-/** `plan`: reads both sides and plans under the run lock, recorded in the runs with what reading cost. */
-export const plan = (loaded: Loaded) =>
+/** The links and agreements a plan keeps staged in the state (`Plan.staged`), read back in the plan's order. */
+export interface StagedRows {
+  readonly links: Stream.Stream<Staged.Link, StoreError>
+  readonly agreements: Stream.Stream<Staged.Agreement, StoreError>
+}
+
+const stagedRows = (store: Store["Type"], plan: Plan.Plan): StagedRows =>
+  plan.staged === undefined
+    ? { links: Stream.empty, agreements: Stream.empty }
+    : { links: store.staged.links(plan.staged.id), agreements: store.staged.agreements(plan.staged.id, plan.staged.order) }
+
+/**
+ * `plan`: reads both sides and plans under the run lock, recorded in the runs with what reading
+ * cost; `use` renders it while the state still holds its staged rows (then they are dropped).
+ */
+export const plan = <A, E, R>(loaded: Loaded, use: (planned: ErpFacts & { readonly plan: Plan.Plan }, rows: StagedRows) => Effect.Effect<A, E, R>) =>
   Effect.gen(function*() {
     yield* Store.lock("plan")
     const store = yield* Store
     const runId = yield* store.startRun("plan")
-    return yield* Effect.gen(function*() {
+    const prepared = yield* Effect.gen(function*() {
       const prepared = yield* Prepare.prepare(loaded.config, loaded.mapping, loaded.mappingText, now())
       const spent = yield* (yield* Pipedrive).accounting
       for (const [endpoint, c] of Object.entries(spent.byEndpoint)) if (c.requests > 0) yield* store.recordTokens(runId, endpoint, c.requests, c.tokens)
@@ -122,8 +139,11 @@ export const plan = (loaded: Loaded) =>
         tokens: { planned: p.totals.tokens, run: spent.total.tokens, runRequests: spent.total.requests }
       }
       yield* store.finishRun(runId, "succeeded", { summary: record, erpRows: p.inputs.erpRows, planHash: p.inputs.hash })
-      return { runId, plan: p, ...erpFacts(prepared) }
+      return prepared
     }).pipe(Effect.tapError((e) => store.finishRun(runId, "failed", { summary: { error: errorText(e) } }).pipe(Effect.ignore)))
+    const result = yield* use({ plan: prepared.plan, ...erpFacts(prepared) }, stagedRows(store, prepared.plan))
+    yield* store.staged.clear
+    return result
   }).pipe(Effect.scoped)
 
 /** A whole sync run (see the module's comment). */

@@ -15,6 +15,15 @@ const outcome = (f: () => unknown) => {
 }
 
 describe("Field.fromJson and fromJsonValue, the base's codec", () => {
+  it("toJson writes what Schema writes, for every value and path kind", () => {
+    fc.assert(
+      fc.property(Arbitrary.make(CustomValue), fc.constantFrom("name", "prices.EUR.price", "prices.EUR.cost", "custom.Tags"), (v, path) => {
+        assert.strictEqual(Field.toJson(path, v), encode(Field.normalize(path, v)))
+      }),
+      { numRuns: 1000 }
+    )
+  })
+
   it("read back every value Schema writes, as Schema reads it", () => {
     fc.assert(
       fc.property(Arbitrary.make(CustomValue), (v) => {

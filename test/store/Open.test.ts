@@ -33,7 +33,7 @@ describe("opening a state file", () => {
       assert.strictEqual(info.mode, "wal")
       assert.deepStrictEqual(info.tables, [
         "base", "erp_snapshot", "journal", "links", "lock", "meta", "pending_writeback", "pinned_fields",
-        "pipedrive_snapshot", "runs", "token_ledger"
+        "pipedrive_snapshot", "runs", "staged_agreement", "staged_link", "staged_plan", "token_ledger"
       ])
     }))
 
