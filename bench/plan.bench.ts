@@ -21,6 +21,7 @@ import { fileURLToPath } from "node:url"
 import type { ResolvedConfig } from "../src/config/SyncConfig.js"
 import * as Currency from "../src/domain/Currency.js"
 import * as Field from "../src/domain/Field.js"
+import * as Plan from "../src/domain/Plan.js"
 import type { PipedriveId } from "../src/domain/PipedriveId.js"
 import type { Sku } from "../src/domain/Sku.js"
 import * as Prepare from "../src/execute/Prepare.js"
@@ -241,7 +242,7 @@ const planState = (path: string) =>
         const t = plan.totals
         return {
           keys: t.products,
-          detail: `pd ${t.pipedriveCreates} creates / ${t.pipedriveUpdates} updates, erp ${t.erpCreates} creates / ${t.erpUpdates} updates, ${t.ambiguities} ambiguous, ${plan.notes.length} notes, ${plan.agreements.length} agreements, hash ${plan.inputs.hash.slice(0, 12)}`
+          detail: `pd ${t.pipedriveCreates} creates / ${t.pipedriveUpdates} updates, erp ${t.erpCreates} creates / ${t.erpUpdates} updates, ${t.ambiguities} ambiguous, ${plan.notes.length} notes, ${Plan.agreementCount(plan)} agreements, hash ${plan.inputs.hash.slice(0, 12)}`
         }
       })
     )

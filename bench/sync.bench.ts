@@ -10,6 +10,7 @@ import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as Loader from "../src/config/Loader.js"
+import * as Plan from "../src/domain/Plan.js"
 import * as Emulator from "../src/emulator/Emulator.js"
 import * as Execute from "../src/execute/Execute.js"
 import * as Prepare from "../src/execute/Prepare.js"
@@ -70,7 +71,7 @@ const sync = (csvText: string) =>
   }).pipe(Effect.provide(NodeContext.layer))
 
 const first = await Effect.runPromise(sync(csv))
-console.log(`first sync (settles the base): ${first.plan.totals.pipedriveUpdates + first.plan.totals.pipedriveCreates} writes, ${first.plan.agreements.length} fields agreed`)
+console.log(`first sync (settles the base): ${first.plan.totals.pipedriveUpdates + first.plan.totals.pipedriveCreates} writes, ${Plan.agreementCount(first.plan)} fields agreed`)
 
 // 1 % of products get a new price in the ERP.
 const step = Math.round(1 / changedShare)
