@@ -47,9 +47,9 @@ const ask = (question: string) =>
     return Effect.sync(() => rl.close())
   })
 
-/** The plan as a table (a plan that cannot be rendered is a bug). */
-const planTable = (plan: Plan.Plan) => Effect.orDie(Report.plan("table", plan, {}, Output.stdoutPaint()))
-const showPlanTable = (plan: Plan.Plan) => Effect.flatMap(planTable(plan), Console.log)
+/** The plan as a table, for the terminal. */
+const planTable = (plan: Plan.Plan) => Report.planText("table", plan, {}, Output.stdoutPaint())
+const showPlanTable = (plan: Plan.Plan) => Console.log(planTable(plan))
 
 /** The terminal's side of a run. */
 const terminal: Sync.Interaction = {
@@ -75,7 +75,7 @@ const terminal: Sync.Interaction = {
       yield* showPlanTable(plan)
       return yield* ask(`Send ${writes} writes to Pipedrive (${plan.totals.tokens} API tokens) and ${erpOps} changes to the ERP write-back? [y/N] `)
     }),
-  showPlan: (plan) => Effect.flatMap(planTable(plan), (text) => Console.log(`${text}\n`)),
+  showPlan: (plan) => Console.log(`${planTable(plan)}\n`),
   progress: (total) => {
     const p = Output.progress("writing", total)
     return { advance: () => p.advance(1), done: p.done }

@@ -24,7 +24,11 @@ const fromModel = (format: Exclude<Format, "json">, report: Model.Report, paint:
  * plan made from the state reads its staged ones from `rows` (`PlanJson`).
  */
 export const plan = <E = never>(format: Format, p: Plan.Plan, extra: Model.PlanExtra = {}, paint: Paint.Paint = Paint.plain, rows: PlanJson.StagedRows<E> = PlanJson.noRows) =>
-  format === "json" ? Json.plan(p, extra, rows) : Effect.succeed(fromModel(format, Model.fromPlan(p, extra), paint))
+  format === "json" ? Json.plan(p, extra, rows) : Effect.succeed(planText(format, p, extra, paint))
+
+/** A plan in a format for people (every one but JSON): plain text, nothing to fail. */
+export const planText = (format: Exclude<Format, "json">, p: Plan.Plan, extra: Model.PlanExtra = {}, paint: Paint.Paint = Paint.plain): string =>
+  fromModel(format, Model.fromPlan(p, extra), paint)
 
 /** A run in `format`, from the state file's run and journal. */
 export const run = (format: Format, data: Model.RunData, paint: Paint.Paint = Paint.plain): string =>
